@@ -1,0 +1,163 @@
+"""Cases and everything that happens to them.
+
+The event log (:class:`Event`) is the record: append-only, one row per transition, in order.  The
+case row, its tasks and checklist are projections kept in the same transaction so lists and
+deadline queries are plain SQL; ``Case.state`` holds the engine's state so a transition never has to
+replay the whole log (tests check that replaying the log gives the same state).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from qyzmet.directory.models import Office
+
+
+class RegulationVersion(models.Model):
+    """The exact regulation text a case is pinned to, kept even after the file changes."""
+
+    reg_id = models.CharField(max_length=120)
+    version = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    service = models.CharField(max_length=80)
+    name_kk = models.CharField(max_length=500)
+    name_ru = models.CharField(max_length=500)
+    name_en = models.CharField(max_length=500, blank=True)
+    source = models.TextField(help_text="the YAML text as loaded")
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["reg_id", "version", "content_hash"],
+                                               name="unique_regulation_text")]
+        ordering = ["reg_id", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.reg_id} v{self.version} ({self.content_hash[:8]})"
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "submitted"
+        IN_PROGRESS = "in-progress", "in progress"
+        ISSUED = "issued", "issued"
+        ACCEPTANCE_REFUSED = "acceptance-refused", "acceptance refused"
+
+    number = models.CharField(max_length=32, unique=True)
+    regulation = models.ForeignKey(RegulationVersion, on_delete=models.PROTECT, related_name="cases")
+    route = models.CharField(max_length=16)
+    channel = models.CharField(max_length=16)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="cases", null=True, blank=True)
+    applicant_iin = models.CharField("applicant IIN", max_length=12)
+    applicant_name = models.CharField(max_length=200, blank=True)
+    category = models.CharField(max_length=80)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    current_step = models.PositiveSmallIntegerField(null=True, blank=True)
+    step_due = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    term_due = models.DateTimeField(null=True, blank=True)
+    term_why = models.CharField(max_length=500, blank=True)
+    outcome = models.CharField(max_length=16, blank=True)
+    grounds = models.JSONField(default=list, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    in_term = models.BooleanField(null=True)
+    state = models.JSONField(help_text="the engine's state after the last event")
+    seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["status", "term_due"]),
+            models.Index(fields=["office", "status"]),
+            models.Index(fields=["applicant_iin"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Task(models.Model):
+    """One step of one case, for the role that must do it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    step = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=80)
+    opened_at = models.DateTimeField()
+    due = models.DateTimeField(null=True, blank=True)
+    why = models.CharField(max_length=300, blank=True)
+    cite = models.CharField(max_length=200, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    late = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["case", "step", "opened_at"]
+        indexes = [models.Index(fields=["role", "closed_at", "due"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} step {self.step} ({self.role})"
+
+
+class ChecklistItem(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checklist")
+    document = models.CharField(max_length=80)
+    name = models.CharField(max_length=500)
+    provided_as = models.CharField(max_length=32)
+    present = models.BooleanField()
+    cite = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["case", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number}: {self.document} {'✓' if self.present else '✗'}"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class Event(models.Model):
+    """The audit log: what happened to a case, when, and who did it.  Rows are never changed."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=32)
+    payload = models.JSONField()
+    at = models.DateTimeField(help_text="when it happened (the engine's 'now')")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="unique_event_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("events are append-only")
+
+
+class Effect(models.Model):
+    """What a transition asks the outside world to do (receipts, SMS, documents): an outbox."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="effects")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="effects")
+    kind = models.CharField(max_length=40)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["processed_at", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind}"

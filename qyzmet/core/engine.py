@@ -1,0 +1,422 @@
+"""The case engine: pure transitions ``(regulation, state, event, now) -> (state, effects)``.
+
+A case moves along one route of its regulation: it is submitted through a channel, its documents are
+checked against the applicant category's checklist, it is accepted (talon / receipt) or acceptance
+is refused (with a ground from the act's closed list), each step is done by its role in turn, the
+outcome is decided (result, or a reasoned refusal whose grounds come only from the act), and the last
+step issues it.  Nothing here touches a database or a clock: the shell stores the events, and
+replaying them reproduces the state exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any, Literal
+
+from qyzmet.core.calendar import to_local
+from qyzmet.core.regulation import Regulation, Route, Step
+from qyzmet.core.timeline import CalendarLookup, calendars_for, step_deadline, term_deadline
+
+
+class EngineError(ValueError):
+    """An event that the regulation does not allow in the case's current state."""
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"  # documents handed in, not yet accepted
+    IN_PROGRESS = "in-progress"  # accepted, moving through the route's steps
+    ISSUED = "issued"  # the result or the reasoned refusal reached the applicant
+    ACCEPTANCE_REFUSED = "acceptance-refused"  # documents not accepted; the case ends
+
+    @property
+    def closed(self) -> bool:
+        return self in (Status.ISSUED, Status.ACCEPTANCE_REFUSED)
+
+
+# --- events -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Submit:
+    route: str
+    iin: str
+    category: str
+    documents: tuple[str, ...] = ()
+    by: str | None = None
+    kind: Literal["submit"] = "submit"
+
+
+@dataclass(frozen=True)
+class RefuseAcceptance:
+    ground: str
+    by: str | None = None
+    kind: Literal["refuse-acceptance"] = "refuse-acceptance"
+
+
+@dataclass(frozen=True)
+class CompleteStep:
+    n: int
+    by: str | None = None
+    note: str = ""
+    kind: Literal["complete-step"] = "complete-step"
+
+
+@dataclass(frozen=True)
+class Decide:
+    outcome: Literal["positive", "refusal"]
+    grounds: tuple[str, ...] = ()
+    by: str | None = None
+    note: str = ""
+    kind: Literal["decide"] = "decide"
+
+
+Event = Submit | RefuseAcceptance | CompleteStep | Decide
+EVENT_TYPES: dict[str, type] = {
+    "submit": Submit, "refuse-acceptance": RefuseAcceptance, "complete-step": CompleteStep, "decide": Decide,
+}
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    data = {k: v for k, v in event.__dict__.items()}
+    for key, value in data.items():
+        if isinstance(value, tuple):
+            data[key] = list(value)
+    return data
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    data = dict(data)
+    kind = data.pop("kind", None)
+    cls = EVENT_TYPES.get(kind or "")
+    if cls is None:
+        raise EngineError(f"unknown event kind {kind!r}; expected one of {', '.join(EVENT_TYPES)}")
+    for key, value in data.items():
+        if isinstance(value, list):
+            data[key] = tuple(value)
+    try:
+        return cls(**data)
+    except TypeError as exc:
+        raise EngineError(f"bad {kind} event: {exc}") from None
+
+
+# --- state and effects ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    code: str
+    name: str
+    provided_as: str
+    present: bool
+    cite: str | None
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    n: int
+    role: str | None
+    started: dt.datetime
+    due: dt.datetime | None
+    completed: dt.datetime
+    by: str | None
+
+    @property
+    def late(self) -> bool:
+        return self.due is not None and self.completed > self.due
+
+
+@dataclass(frozen=True)
+class CaseState:
+    regulation_id: str
+    version: int
+    content_hash: str
+    route: str
+    channel: str
+    iin: str
+    category: str
+    documents: tuple[str, ...]
+    submitted_at: dt.datetime
+    status: Status = Status.SUBMITTED
+    step: int | None = 1  # the step waiting to be done
+    step_started: dt.datetime | None = None
+    step_due: dt.datetime | None = None
+    accepted_at: dt.datetime | None = None
+    term_due: dt.datetime | None = None
+    outcome: Literal["positive", "refusal"] | None = None
+    grounds: tuple[str, ...] = ()
+    acceptance_refusal_ground: str | None = None
+    closed_at: dt.datetime | None = None
+    history: tuple[StepRecord, ...] = ()
+    seq: int = 0  # number of events applied
+
+    @property
+    def overdue_steps(self) -> int:
+        return sum(1 for r in self.history if r.late)
+
+    def in_term(self) -> bool | None:
+        """Was the result issued within the total term?  None while open or without a term."""
+        if self.status is not Status.ISSUED or self.term_due is None or self.closed_at is None:
+            return None
+        return self.closed_at <= self.term_due
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something the shell must do or record: open a task, hand a receipt, issue a result."""
+
+    kind: Literal["task-opened", "task-closed", "receipt", "acceptance-refusal-receipt", "term-set",
+                  "decision", "result-issued", "incomplete-documents"]
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+# --- the transitions ------------------------------------------------------------------------------
+
+def checklist(reg: Regulation, category: str, presented: tuple[str, ...] | list[str]) -> list[ChecklistItem]:
+    """The documents the applicant's category must present, and which of them are there."""
+    if not reg.categories:
+        return []  # the act delegates the document list (recorded as a gap); nothing to check here
+    cat = reg.category(category)
+    if cat is None:
+        known = ", ".join(c.code for c in reg.categories) or "none defined"
+        raise EngineError(f"{reg.id}: unknown applicant category {category!r} (categories: {known})")
+    items = []
+    for code in cat.documents:
+        doc = reg.document(code)
+        items.append(ChecklistItem(
+            code, doc.name.get("kk") if doc else code, doc.provided_as if doc else "copy",
+            code in presented, doc.cite if doc else cat.cite,
+        ))
+    return items
+
+
+def apply(reg: Regulation, state: CaseState | None, event: Event, now: dt.datetime,
+          calendars: CalendarLookup | None = None) -> tuple[CaseState, list[Effect]]:
+    """One transition.  Raises :class:`EngineError` when the regulation does not allow ``event``."""
+    now = to_local(now)
+    calendars = calendars or calendars_for(reg)
+    if state is None:
+        if not isinstance(event, Submit):
+            raise EngineError("a case starts with a submission")
+        return _submit(reg, event, now, calendars)
+    if isinstance(event, Submit):
+        raise EngineError("this case has already been submitted")
+    if state.status.closed:
+        raise EngineError(f"the case is closed ({state.status.value}); nothing more can happen to it")
+    if (state.regulation_id, state.version, state.content_hash) != (reg.id, reg.version, reg.content_hash):
+        raise EngineError(f"the case is pinned to {state.regulation_id} v{state.version} "
+                          f"({state.content_hash[:12]}), not to this regulation text")
+    if now < (state.step_started or state.submitted_at):
+        raise EngineError("an event cannot happen before the previous one")
+    route = reg.route(state.route)
+    if isinstance(event, RefuseAcceptance):
+        new, effects = _refuse_acceptance(reg, state, event, now)
+    elif isinstance(event, Decide):
+        new, effects = _decide(reg, route, state, event)
+    else:
+        new, effects = _complete_step(reg, route, state, event, now, calendars)
+    return replace(new, seq=state.seq + 1), effects
+
+
+def replay(reg: Regulation, events: list[tuple[Event, dt.datetime]],
+           calendars: CalendarLookup | None = None) -> CaseState:
+    """Rebuild a case's state from its event log."""
+    calendars = calendars or calendars_for(reg)
+    state: CaseState | None = None
+    for event, at in events:
+        state, _ = apply(reg, state, event, at, calendars)
+    if state is None:
+        raise EngineError("an empty event log has no case")
+    return state
+
+
+def _submit(reg: Regulation, event: Submit, now: dt.datetime,
+            calendars: CalendarLookup) -> tuple[CaseState, list[Effect]]:
+    if event.route not in reg.routes:
+        raise EngineError(f"{reg.id} has no route {event.route!r} (routes: {', '.join(reg.routes)})")
+    route = reg.route(event.route)
+    from qyzmet.core.iin import InvalidIdentifier, parse_iin
+
+    try:
+        parse_iin(event.iin, today=now.date())
+    except InvalidIdentifier as exc:
+        raise EngineError(f"invalid IIN {event.iin!r}: {exc}") from None
+    unknown = [d for d in event.documents if reg.document(d) is None]
+    if unknown:
+        raise EngineError(f"{reg.id} defines no document(s) {', '.join(unknown)}")
+    items = checklist(reg, event.category, event.documents)
+    state = CaseState(
+        regulation_id=reg.id, version=reg.version, content_hash=reg.content_hash, route=event.route,
+        channel=route.channel, iin=event.iin, category=event.category, documents=tuple(event.documents),
+        submitted_at=now, step_started=now, seq=1,
+    )
+    state, effects = _open_step(reg, route, state, route.steps[0], now, calendars)
+    missing = [i for i in items if not i.present]
+    if missing:
+        effects.append(Effect("incomplete-documents", {
+            "missing": [{"code": i.code, "name": i.name, "cite": i.cite} for i in missing]}))
+    return state, effects
+
+
+def _open_step(reg: Regulation, route: Route, state: CaseState, step: Step, now: dt.datetime,
+               calendars: CalendarLookup) -> tuple[CaseState, list[Effect]]:
+    deadline = step_deadline(reg, route, step, now, calendars)
+    due = deadline.due if deadline else None
+    state = replace(state, step=step.n, step_started=now, step_due=due)
+    return state, [Effect("task-opened", {
+        "n": step.n, "role": step.role, "due": due, "cite": step.cite,
+        "why": deadline.why if deadline else "the act gives this step no duration",
+    })]
+
+
+def _refuse_acceptance(reg: Regulation, state: CaseState, event: RefuseAcceptance,
+                       now: dt.datetime) -> tuple[CaseState, list[Effect]]:
+    if state.status is not Status.SUBMITTED:
+        raise EngineError("documents were already accepted; a refusal now must be a reasoned refusal (decide)")
+    ground = reg.acceptance_refusal_ground(event.ground)
+    if ground is None:
+        known = ", ".join(g.code for g in reg.acceptance_refusal_grounds)
+        hint = f"grounds: {known}" if known else "this act gives no ground for refusing to accept documents"
+        raise EngineError(f"{event.ground!r} is not a ground for refusing acceptance in {reg.id} ({hint})")
+    missing = [i.code for i in checklist(reg, state.category, state.documents) if not i.present]
+    new = replace(state, status=Status.ACCEPTANCE_REFUSED, acceptance_refusal_ground=ground.code,
+                  closed_at=now, step=None, step_due=None)
+    return new, [Effect("acceptance-refusal-receipt", {
+        "ground": ground.code, "text": ground.text.model_dump(), "cite": ground.cite, "missing": missing,
+        "by": event.by, "at": now,
+    }), Effect("task-closed", {"n": state.step, "late": bool(state.step_due and now > state.step_due)})]
+
+
+def _decide(reg: Regulation, route: Route, state: CaseState, event: Decide) -> tuple[CaseState, list[Effect]]:
+    if state.status is not Status.IN_PROGRESS:
+        raise EngineError("documents must be accepted before the case is decided")
+    decides = next(s for s in route.steps if s.decides)
+    if state.step is None or state.step > decides.n:
+        raise EngineError(f"the decision was fixed at step {decides.n}; it cannot be changed now")
+    if event.outcome == "positive":
+        if event.grounds:
+            raise EngineError("a positive decision has no refusal grounds")
+    elif event.outcome == "refusal":
+        if not event.grounds:
+            raise EngineError("a reasoned refusal needs at least one ground from the regulation")
+        unknown = [g for g in event.grounds if reg.refusal_ground(g) is None]
+        if unknown:
+            known = ", ".join(g.code for g in reg.refusal_grounds) or "none"
+            raise EngineError(f"not a refusal ground of {reg.id}: {', '.join(unknown)} (grounds: {known})")
+    else:
+        raise EngineError(f"outcome must be 'positive' or 'refusal', not {event.outcome!r}")
+    new = replace(state, outcome=event.outcome, grounds=tuple(event.grounds))
+    return new, [Effect("decision", {
+        "outcome": event.outcome, "grounds": [
+            {"code": g, "cite": reg.refusal_ground(g).cite} for g in event.grounds  # type: ignore[union-attr]
+        ], "by": event.by, "note": event.note,
+    })]
+
+
+def _complete_step(reg: Regulation, route: Route, state: CaseState, event: CompleteStep, now: dt.datetime,
+                   calendars: CalendarLookup) -> tuple[CaseState, list[Effect]]:
+    if event.n != state.step:
+        raise EngineError(f"step {event.n} is not the current step (step {state.step} is)")
+    step = route.steps[event.n - 1]
+    effects: list[Effect] = []
+    if step.accepts:
+        state, accept_effects = _accept(reg, route, state, step, now, calendars)
+        effects += accept_effects
+    elif state.status is Status.SUBMITTED:
+        pass  # steps before the accepting one (a PSC consultant's check) keep the case "submitted"
+    if step.decides and state.outcome is None:
+        raise EngineError(f"step {step.n} fixes the outcome: decide (positive or reasoned refusal) first")
+    record = StepRecord(step.n, step.role, state.step_started or now, state.step_due, now, event.by)
+    state = replace(state, history=(*state.history, record))
+    effects.append(Effect("task-closed", {"n": step.n, "role": step.role, "by": event.by,
+                                          "late": record.late, "note": event.note}))
+    if step.issues:
+        result = _result_for(reg, state)
+        state = replace(state, status=Status.ISSUED, closed_at=now, step=None, step_due=None,
+                        step_started=now)
+        effects.append(Effect("result-issued", {
+            "result": result, "outcome": state.outcome, "grounds": list(state.grounds),
+            "in_term": state.in_term(), "term_due": state.term_due, "at": now,
+        }))
+        return state, effects
+    next_step = route.steps[event.n]
+    state, open_effects = _open_step(reg, route, state, next_step, now, calendars)
+    return state, effects + open_effects
+
+
+def _accept(reg: Regulation, route: Route, state: CaseState, step: Step, now: dt.datetime,
+            calendars: CalendarLookup) -> tuple[CaseState, list[Effect]]:
+    items = checklist(reg, state.category, state.documents)
+    missing = [i for i in items if not i.present]
+    blocking = next((g for g in reg.acceptance_refusal_grounds if g.on_missing_documents), None)
+    if missing and blocking is not None:
+        names = ", ".join(i.code for i in missing)
+        raise EngineError(f"cannot accept: missing {names}; refuse acceptance on ground {blocking.code!r} "
+                          f"({blocking.cite})")
+    term = term_deadline(reg, route.channel, now, calendars)
+    state = replace(state, status=Status.IN_PROGRESS, accepted_at=now, term_due=term.due if term else None)
+    kind = "receipt" if route.channel == "psc" else "talon"
+    documents = [{"code": i.code, "name": i.name, "present": i.present} for i in items]
+    effects = [
+        Effect("receipt", {
+            "kind": kind, "produces": list(step.produces), "service": reg.name.model_dump(),
+            "accepted_at": now, "documents": documents, "issue_by": term.due if term else None,
+            "cite": step.cite,
+        }),
+        Effect("term-set", {"due": term.due if term else None, "why": term.why if term else "no countable term",
+                            "cite": term.cite if term else None}),
+    ]
+    return state, effects
+
+
+def _result_for(reg: Regulation, state: CaseState) -> str | None:
+    kind = "refusal" if state.outcome == "refusal" else "positive"
+    result = next((r for r in reg.results if r.kind == kind), None)
+    return result.code if result else None
+
+
+# --- serialisation (for the shell's JSON columns) -------------------------------------------------
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _from_iso(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def to_jsonable(value: Any) -> Any:
+    """Effects and events carry datetimes and tuples; JSON columns want strings and lists."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+def state_to_dict(state: CaseState) -> dict[str, Any]:
+    data = {k: v for k, v in state.__dict__.items() if k != "history"}
+    data["history"] = [
+        {"n": r.n, "role": r.role, "started": _iso(r.started), "due": _iso(r.due),
+         "completed": _iso(r.completed), "by": r.by}
+        for r in state.history
+    ]
+    return to_jsonable(data)
+
+
+def state_from_dict(data: dict[str, Any]) -> CaseState:
+    data = dict(data)
+    history = tuple(
+        StepRecord(h["n"], h["role"], _from_iso(h["started"]), _from_iso(h["due"]),  # type: ignore[arg-type]
+                   _from_iso(h["completed"]), h["by"])  # type: ignore[arg-type]
+        for h in data.pop("history", [])
+    )
+    for key in ("submitted_at", "step_started", "step_due", "accepted_at", "term_due", "closed_at"):
+        data[key] = _from_iso(data.get(key))
+    data["status"] = Status(data["status"])
+    data["documents"] = tuple(data.get("documents", ()))
+    data["grounds"] = tuple(data.get("grounds", ()))
+    return CaseState(**data, history=history)

@@ -1,0 +1,474 @@
+"""The regulation consistency checker.
+
+Two kinds of findings:
+
+* **errors** — the *file* is wrong or incomplete as an encoding: a missing cite or kk/ru text, a step
+  whose role is not defined, a reference to a document that does not exist, steps out of order.
+  The engine must not run such a regulation.
+* **warnings** — the *act* is defective and the file says so faithfully: steps that overrun the term,
+  a step in calendar days under a working-day term, a step without a duration, a role the act uses
+  but never defines, kk and ru texts that disagree.
+
+Every rule and its code are listed in docs/lint-rules.md; codes are stable.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from typing import Literal
+
+from pydantic import BaseModel
+
+from qyzmet.core.calendar import BUILTIN_SCHEDULES, CalendarError, Schedule
+from qyzmet.core.durations import Duration, Unit
+from qyzmet.core.loader import field_path
+from qyzmet.core.regulation import Cited, Regulation, Route, Step, Term, Text
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    regulation: str
+    severity: Severity
+    code: str
+    message: str
+    cite: str | None
+    where: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# Elements whose cite the linter does not demand: plain value holders inside a cited parent.
+_CITE_EXEMPT = {"Text", "Source", "FormField"}
+
+
+def lint(reg: Regulation) -> list[Finding]:
+    """All findings for one regulation, errors first, in a stable order."""
+    findings: list[Finding] = []
+    for check in _CHECKS:
+        findings.extend(check(reg))
+    order = {"error": 0, "warning": 1}
+    return sorted(findings, key=lambda f: (order[f.severity], f.code, f.where))
+
+
+def _f(reg: Regulation, severity: Severity, code: str, message: str, cite: str | None,
+       where: str = "") -> Finding:
+    return Finding(reg.id, severity, code, message, cite, where)
+
+
+def _walk(model: BaseModel, path: tuple = ()) -> Iterator[tuple[tuple, BaseModel]]:
+    yield path, model
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            yield from _walk(value, (*path, name))
+        elif isinstance(value, tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _walk(item, (*path, name, i))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, BaseModel):
+                    yield from _walk(item, (*path, name, key))
+
+
+# --- completeness of the encoding ------------------------------------------------------------------
+
+def check_cites(reg: Regulation) -> Iterator[Finding]:
+    for path, node in _walk(reg):
+        if isinstance(node, Cited) and type(node).__name__ not in _CITE_EXEMPT and not (node.cite or "").strip():
+            yield _f(reg, "error", "missing-cite", f"{field_path(path)} has no cite: which clause says this?",
+                     None, field_path(path))
+
+
+def check_texts(reg: Regulation) -> Iterator[Finding]:
+    for path, node in _walk(reg):
+        if not isinstance(node, Text):
+            continue
+        where = field_path(path)
+        for lang in ("kk", "ru"):
+            if not (getattr(node, lang) or "").strip():
+                yield _f(reg, "error", "missing-text", f"{where} has no {lang} text", _parent_cite(reg, path), where)
+
+
+def _parent_cite(reg: Regulation, path: tuple) -> str | None:
+    node: object = reg
+    cite = None
+    for part in path:
+        node = node[part] if isinstance(node, (tuple, dict)) else getattr(node, part)  # type: ignore[index]
+        if isinstance(node, Cited) and node.cite:
+            cite = node.cite
+    return cite
+
+
+def check_codes(reg: Regulation) -> Iterator[Finding]:
+    for group in ("documents", "categories", "acceptance_refusal_grounds", "refusal_grounds", "roles",
+                  "forms", "results", "schedules", "sms"):
+        counts = Counter(item.code for item in getattr(reg, group))
+        for code, n in counts.items():
+            if n > 1:
+                yield _f(reg, "error", "duplicate-code", f"{group}: code {code!r} is defined {n} times", None, group)
+    channels = Counter(c.code for c in reg.channels)
+    for code, n in channels.items():
+        if n > 1:
+            yield _f(reg, "error", "duplicate-code", f"channel {code!r} is defined {n} times", None, "channels")
+
+
+def check_act_dates(reg: Regulation) -> Iterator[Finding]:
+    act = reg.act
+    pairs = [("adopted", act.adopted, "in_force_from", act.in_force_from),
+             ("in_force_from", act.in_force_from, "in_force_to", act.in_force_to),
+             ("adopted", act.adopted, "in_force_to", act.in_force_to)]
+    if act.registration:
+        pairs.append(("adopted", act.adopted, "registration.date", act.registration.date))
+    for a_name, a, b_name, b in pairs:
+        if a and b and a > b:
+            yield _f(reg, "error", "in-force-order", f"act.{a_name} {a} is after act.{b_name} {b}", act.cite,
+                     "act")
+
+
+def check_references(reg: Regulation) -> Iterator[Finding]:
+    documents = {d.code for d in reg.documents}
+    forms = {f.code for f in reg.forms}
+    results = {r.code for r in reg.results}
+    channels = {c.code for c in reg.channels}
+    schedules = {s.code for s in reg.schedules} | set(BUILTIN_SCHEDULES)
+    producible = documents | forms | results
+    for i, cat in enumerate(reg.categories):
+        for doc in cat.documents:
+            if doc not in documents:
+                yield _f(reg, "error", "unknown-reference", f"category {cat.code!r} requires unknown document {doc!r}",
+                         cat.cite, f"categories[{i}].documents")
+    for group in ("documents", "results"):
+        for i, item in enumerate(getattr(reg, group)):
+            if item.form and item.form not in forms:
+                yield _f(reg, "error", "unknown-reference", f"{group[:-1]} {item.code!r} names unknown form "
+                         f"{item.form!r}", item.cite, f"{group}[{i}].form")
+    for i, term in enumerate(reg.terms):
+        if term.channel not in channels:
+            yield _f(reg, "error", "unknown-reference", f"term for channel {term.channel!r}, which is not "
+                     "among the channels", term.cite, f"terms[{i}]")
+    for i, ch in enumerate(reg.channels):
+        if ch.schedule not in schedules:
+            yield _f(reg, "error", "unknown-reference", f"channel {ch.code!r} uses unknown schedule "
+                     f"{ch.schedule!r}", ch.cite, f"channels[{i}].schedule")
+    for i, role in enumerate(reg.roles):
+        if role.schedule and role.schedule not in schedules:
+            yield _f(reg, "error", "unknown-reference", f"role {role.code!r} uses unknown schedule "
+                     f"{role.schedule!r}", role.cite, f"roles[{i}].schedule")
+    for name, route in reg.routes.items():
+        if route.channel not in channels:
+            yield _f(reg, "error", "unknown-reference", f"route {name!r} runs through channel {route.channel!r}, "
+                     "which is not among the channels", route.cite, f"routes.{name}.channel")
+        for j, step in enumerate(route.steps):
+            for code in step.produces:
+                if code not in producible:
+                    yield _f(reg, "error", "unknown-reference", f"route {name!r} step {step.n} produces unknown "
+                             f"document/form/result {code!r}", step.cite, f"routes.{name}.steps[{j}].produces")
+    for i, sched in enumerate(reg.schedules):
+        try:
+            Schedule.from_text(sched.code, sched.weekly)
+        except CalendarError as exc:
+            yield _f(reg, "error", "bad-schedule", str(exc), sched.cite, f"schedules[{i}]")
+
+
+def check_results(reg: Regulation) -> Iterator[Finding]:
+    kinds = {r.kind for r in reg.results}
+    for kind in ("positive", "refusal"):
+        if kind not in kinds:
+            yield _f(reg, "error", "missing-result", f"no {kind} result is defined", None, "results")
+    if "main" not in reg.routes:
+        yield _f(reg, "error", "missing-route", "every regulation has a 'main' route", None, "routes")
+    for cat in reg.categories:
+        if not cat.documents:
+            yield _f(reg, "warning", "category-without-documents",
+                     f"applicant category {cat.code!r} has no documents listed", cat.cite, "categories")
+    if reg.form == "non-automated":
+        for r in reg.results:
+            if r.medium == "electronic":
+                yield _f(reg, "warning", "medium-vs-form", f"result {r.code!r} is electronic but the service "
+                         f"is non-automated ({reg.form_cite})", r.cite, "results")
+
+
+# --- routes and steps ------------------------------------------------------------------------------
+
+def check_steps(reg: Regulation) -> Iterator[Finding]:
+    for name, route in reg.routes.items():
+        base = f"routes.{name}"
+        if not route.steps:
+            yield _f(reg, "error", "empty-route", f"route {name!r} has no steps", route.cite, base)
+            continue
+        numbers = [s.n for s in route.steps]
+        if numbers != list(range(1, len(numbers) + 1)):
+            yield _f(reg, "error", "step-numbering", f"route {name!r} steps are numbered {numbers}, expected "
+                     f"1..{len(numbers)}", route.cite, base)
+        for flag in ("accepts", "decides"):
+            count = sum(1 for s in route.steps if getattr(s, flag))
+            if count != 1:
+                yield _f(reg, "error", "route-flags", f"route {name!r} has {count} steps marked {flag!r}; "
+                         "exactly one is needed", route.cite, base)
+        if not route.steps[-1].issues or sum(1 for s in route.steps if s.issues) != 1:
+            yield _f(reg, "error", "route-flags", f"route {name!r}: the last step, and only it, must be marked "
+                     "'issues'", route.cite, base)
+        flags = [i for i, s in enumerate(route.steps) if s.accepts] + [
+            i for i, s in enumerate(route.steps) if s.decides]
+        if len(flags) == 2 and flags[0] > flags[1]:
+            yield _f(reg, "error", "route-flags", f"route {name!r}: the decision comes before acceptance",
+                     route.cite, base)
+        seen: dict[tuple, int] = {}
+        for j, step in enumerate(route.steps):
+            where = f"{base}.steps[{j}]"
+            yield from _check_step(reg, name, step, where)
+            key = (step.role, step.action.kk, step.duration)
+            if step.action.kk and key in seen:
+                yield _f(reg, "warning", "duplicate-step", f"route {name!r} step {step.n} repeats step "
+                         f"{seen[key]} (same role, action and duration)", step.cite, where)
+            seen.setdefault(key, step.n)
+
+
+def _check_step(reg: Regulation, route: str, step: Step, where: str) -> Iterator[Finding]:
+    label = f"route {route!r} step {step.n}"
+    if not step.role:
+        yield _f(reg, "error", "step-without-role", f"{label} has no role", step.cite, where)
+    else:
+        role = reg.role(step.role)
+        if role is None:
+            yield _f(reg, "error", "unknown-role", f"{label}: role {step.role!r} is not defined in roles",
+                     step.cite, where)
+        elif not role.declared:
+            yield _f(reg, "warning", "role-not-in-act", f"{label}: the act has {step.role!r} act in its step "
+                     f"table but never lists it among the structural-functional units", step.cite, where)
+    if step.duration is None:
+        words = f" (the act says: {step.duration_text.get('en') or step.duration_text.get('kk')})" \
+            if step.duration_text else ""
+        yield _f(reg, "warning", "step-without-duration", f"{label} has no duration{words}", step.cite, where)
+    if not step.output and not step.produces:
+        yield _f(reg, "warning", "step-without-output", f"{label} has no output (completion form)",
+                 step.cite, where)
+    if step.duration and step.duration_ru and step.duration != step.duration_ru:
+        yield _f(reg, "warning", "kk-ru-mismatch", f"{label}: the Kazakh text says {step.duration}, the Russian "
+                 f"text {step.duration_ru}", step.cite, where)
+
+
+def check_kk_ru(reg: Regulation) -> Iterator[Finding]:
+    for i, term in enumerate(reg.terms):
+        if term.duration and term.duration_ru and term.duration != term.duration_ru:
+            yield _f(reg, "warning", "kk-ru-mismatch", f"term for {term.channel}: the Kazakh text says "
+                     f"{term.duration}, the Russian text {term.duration_ru}", term.cite, f"terms[{i}]")
+    for i, ch in enumerate(reg.channels):
+        q = ch.queue
+        if q and q.max_service and q.max_service_ru and q.max_service != q.max_service_ru:
+            yield _f(reg, "warning", "kk-ru-mismatch", f"channel {ch.code}: the Kazakh text gives a maximum "
+                     f"service time of {q.max_service}, the Russian text {q.max_service_ru}", q.cite,
+                     f"channels[{i}].queue")
+
+
+def check_cross_references(reg: Regulation) -> Iterator[Finding]:
+    document_clauses = {_clause_number(d.cite) for d in reg.documents if d.cite}
+    document_clauses |= {_clause_number(c.cite) for c in reg.categories if c.cite}
+    document_clauses.discard(None)
+    if not document_clauses:
+        return
+    for i, term in enumerate(reg.terms):
+        if term.refers_to and _clause_number(term.refers_to) not in document_clauses:
+            listed = ", ".join(sorted(str(c) for c in document_clauses))
+            yield _f(reg, "warning", "wrong-cross-reference", f"term for {term.channel} counts from the documents "
+                     f"of {term.refers_to}, but the documents are listed in cl. {listed}", term.cite, f"terms[{i}]")
+
+
+def _clause_number(cite: str | None) -> str | None:
+    """'cl. 13.3, annex 1' → '13': the top-level clause a cite points into."""
+    if not cite:
+        return None
+    import re
+
+    match = re.search(r"(?:cl\.|clause|п\.|тармақ)\s*(\d+)", cite)
+    return match.group(1) if match else None
+
+
+def check_duplicate_clauses(reg: Regulation) -> Iterator[Finding]:
+    for group in ("documents", "acceptance_refusal_grounds", "refusal_grounds"):
+        texts: dict[str, str] = {}
+        for item in getattr(reg, group):
+            text = (item.text if hasattr(item, "text") else item.name).kk
+            if not text:
+                continue
+            norm = " ".join(text.lower().split())
+            if norm in texts:
+                yield _f(reg, "warning", "duplicate-clause", f"{group}: {item.code!r} repeats {texts[norm]!r} "
+                         "word for word", item.cite, group)
+            texts.setdefault(norm, item.code)
+
+
+# --- terms --------------------------------------------------------------------------------------
+
+def _schedule(reg: Regulation, name: str) -> Schedule:
+    for s in reg.schedules:
+        if s.code == name:
+            return Schedule.from_text(s.code, s.weekly)
+    return BUILTIN_SCHEDULES.get(name, BUILTIN_SCHEDULES["department"])
+
+
+def _day_minutes(schedule: Schedule) -> int:
+    """Length of a typical working day, to express minutes as a share of a day."""
+    lengths = [sum(b - a for a, b in day) for day in schedule.weekly if day]
+    return max(lengths) // 60
+
+
+def _min_calendar_days(working_days: int, open_weekdays: int) -> int:
+    """The fewest calendar days that can hold ``working_days`` working days (best-placed start)."""
+    if working_days <= 0:
+        return 0
+    closed = 7 - open_weekdays
+    return working_days + closed * ((working_days - 1) // open_weekdays)
+
+
+def _min_working_days(calendar_days: int, open_weekdays: int) -> int:
+    """The fewest working days that ``calendar_days`` consecutive days can contain."""
+    closed = 7 - open_weekdays
+    return calendar_days - (closed * (calendar_days // 7) + min(closed, calendar_days % 7))
+
+
+@dataclass
+class StepSum:
+    """Durations of a route's steps, kept per unit: they cannot be added without a calendar."""
+
+    working_days: int = 0
+    calendar_days: int = 0
+    minutes: int = 0
+
+    def add(self, d: Duration) -> None:
+        if d.unit is Unit.WORKING_DAY:
+            self.working_days += d.amount
+        elif d.unit is Unit.CALENDAR_DAY:
+            self.calendar_days += d.amount
+        else:
+            self.minutes += d.minutes
+
+    def __str__(self) -> str:
+        parts = []
+        if self.working_days:
+            parts.append(str(Duration(self.working_days, Unit.WORKING_DAY)))
+        if self.calendar_days:
+            parts.append(str(Duration(self.calendar_days, Unit.CALENDAR_DAY)))
+        if self.minutes:
+            h, m = divmod(self.minutes, 60)
+            parts.append(" ".join(x for x in (f"{h} h" if h else "", f"{m} min" if m else "") if x))
+        return " + ".join(parts) or "nothing"
+
+
+def counted_steps(route: Route) -> list[Step]:
+    """Steps that run inside the term.
+
+    The term is counted from the day after acceptance, so minute/hour steps up to and including the
+    accepting step happen on the uncounted acceptance day.
+    """
+    accept_at = next((i for i, s in enumerate(route.steps) if s.accepts), -1)
+    out = []
+    for i, step in enumerate(route.steps):
+        if i <= accept_at and step.duration is not None and step.duration.unit.is_time:
+            continue
+        out.append(step)
+    return out
+
+
+def check_terms(reg: Regulation) -> Iterator[Finding]:
+    for name, route in reg.routes.items():
+        term = reg.term_for(route.channel)
+        base = f"routes.{name}"
+        if term is None:
+            yield _f(reg, "error", "missing-term", f"route {name!r} runs through channel {route.channel!r}, "
+                     "which has no term", route.cite, base)
+            continue
+        if term.duration is None:
+            yield _f(reg, "warning", "term-without-duration", f"the term for channel {term.channel!r} is not a "
+                     "duration", term.cite, base)
+            continue
+        yield from _check_units(reg, name, route, term)
+        yield from _check_overrun(reg, name, route, term)
+
+
+def _check_units(reg: Regulation, name: str, route: Route, term: Term) -> Iterator[Finding]:
+    assert term.duration is not None
+    day_units = {Unit.WORKING_DAY, Unit.CALENDAR_DAY}
+    if term.duration.unit not in day_units:
+        return
+    for j, step in enumerate(route.steps):
+        if step.duration and step.duration.unit in day_units and step.duration.unit != term.duration.unit:
+            yield _f(reg, "warning", "mixed-units", f"route {name!r} step {step.n} is counted in "
+                     f"{step.duration.unit.value}s ({step.duration}) but the term is in "
+                     f"{term.duration.unit.value}s ({term.duration}, {term.cite})", step.cite,
+                     f"routes.{name}.steps[{j}]")
+
+
+def _check_overrun(reg: Regulation, name: str, route: Route, term: Term) -> Iterator[Finding]:
+    assert term.duration is not None
+    steps = counted_steps(route)
+    total = StepSum()
+    for step in steps:
+        if step.duration is not None:
+            total.add(step.duration)
+    schedule = _schedule(reg, reg.channel(route.channel).schedule if reg.channel(route.channel) else "department")
+    open_days = sum(1 for d in schedule.weekly if d)
+    day_minutes = _day_minutes(schedule)
+    extra = 1 if "issuance-day" in term.excludes else 0
+    unit = term.duration.unit
+    allowed = term.duration.amount + extra
+    if unit is Unit.WORKING_DAY:
+        used = Fraction(total.working_days) + Fraction(total.minutes, day_minutes) + \
+            _min_working_days(total.calendar_days, open_days)
+    elif unit is Unit.CALENDAR_DAY:
+        wd = total.working_days + math.ceil(Fraction(total.minutes, day_minutes))
+        used = Fraction(_min_calendar_days(wd, open_days) + total.calendar_days)
+    else:
+        allowed = term.duration.minutes
+        used = Fraction(total.minutes + day_minutes * (total.working_days + total.calendar_days))
+    cite = f"{term.cite}; {route.cite}"
+    excluded = " (the issuance day is not counted)" if extra else ""
+    if used > allowed:
+        yield _f(reg, "warning", "term-overrun", f"route {name!r}: the steps add up to {total}, more than the "
+                 f"term of {term.duration}{excluded} ({term.cite})", cite, f"routes.{name}")
+    elif used == allowed and total.working_days + total.calendar_days > 0:
+        yield _f(reg, "warning", "term-no-slack", f"route {name!r}: the steps add up to exactly the term of "
+                 f"{term.duration}; any delay makes the case overdue", cite, f"routes.{name}")
+
+
+_CHECKS = (check_cites, check_texts, check_codes, check_act_dates, check_references, check_results,
+           check_steps, check_kk_ru, check_cross_references, check_duplicate_clauses, check_terms)
+
+RULES: dict[str, tuple[Severity, str]] = {
+    "missing-cite": ("error", "an element has no cite (clause, annex, table row)"),
+    "missing-text": ("error", "a text lacks its kk or ru version"),
+    "duplicate-code": ("error", "two elements of one list share a code"),
+    "in-force-order": ("error", "act dates out of order (adopted, registered, in force from/to)"),
+    "unknown-reference": ("error", "a reference to a document, form, result, channel or schedule that is not "
+                                   "defined"),
+    "bad-schedule": ("error", "a schedule's hours cannot be read or overlap"),
+    "missing-result": ("error", "no positive result or no refusal result"),
+    "missing-route": ("error", "no 'main' route"),
+    "empty-route": ("error", "a route without steps"),
+    "step-numbering": ("error", "steps are not numbered 1..N in order"),
+    "route-flags": ("error", "not exactly one accepting and one deciding step, or the last step does not issue"),
+    "step-without-role": ("error", "a step names no role"),
+    "unknown-role": ("error", "a step's role is not defined in roles"),
+    "missing-term": ("error", "a route's channel has no term"),
+    "role-not-in-act": ("warning", "the act's step table uses an actor its SFU list never defines"),
+    "step-without-duration": ("warning", "a step has no duration the calendar can count"),
+    "step-without-output": ("warning", "a step has no output (completion form)"),
+    "kk-ru-mismatch": ("warning", "the Kazakh and Russian texts give different numbers"),
+    "wrong-cross-reference": ("warning", "a clause points at the wrong clause"),
+    "duplicate-clause": ("warning", "two clauses say the same thing word for word"),
+    "duplicate-step": ("warning", "a route repeats a step"),
+    "category-without-documents": ("warning", "an applicant category lists no documents"),
+    "medium-vs-form": ("warning", "an electronic result from a non-automated service"),
+    "term-without-duration": ("warning", "a channel's total term is not a countable duration"),
+    "mixed-units": ("warning", "a step counted in calendar days under a working-day term, or the reverse"),
+    "term-overrun": ("warning", "the route's steps cannot fit in the total term"),
+    "term-no-slack": ("warning", "the route's steps fill the total term exactly"),
+}

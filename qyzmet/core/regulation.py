@@ -1,0 +1,328 @@
+"""The regulation model: everything a Kazakh service regulation fixes, as typed, immutable data.
+
+One YAML file per regulation version is validated into :class:`Regulation`.  The model is
+deliberately permissive about *legal* completeness (a missing cite, a missing Russian text, a
+step without a duration): those are findings of the linter, reported with the clause, because
+the acts themselves have such gaps and we must be able to encode them faithfully.  It is strict
+about *shape*: an unknown field, a wrong type or an unreadable duration is a load error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from qyzmet.core.durations import Duration, parse_duration
+
+
+def _to_duration(value: object) -> object:
+    if isinstance(value, Duration) or value is None:
+        return value
+    if isinstance(value, str):
+        return parse_duration(value)
+    raise ValueError(f"duration must be text such as '3 working days', got {value!r}")
+
+
+DurationField = Annotated[
+    Duration, BeforeValidator(_to_duration), PlainSerializer(str, return_type=str)
+]
+
+ChannelCode = Literal["provider", "psc", "portal", "proactive"]
+RouteCode = Literal["main", "psc", "proactive", "portal"]
+Exclusion = Literal["acceptance-day", "issuance-day"]
+Medium = Literal["paper", "electronic", "paper-or-electronic"]
+Provision = Literal[
+    "original",  # the applicant hands over the original
+    "copy",  # a copy is kept
+    "copy-with-original",  # a copy is kept, the original shown for checking and returned
+    "declaration",  # the applicant's own statement (e.g. income "of a declarative nature")
+    "fetched-by-iin",  # the provider obtains it from a state information system
+]
+Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Text(_Strict):
+    """A text in the act's languages.  kk and ru are required by the linter, en is for developers."""
+
+    kk: str | None = None
+    ru: str | None = None
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang``, falling back to kk, then ru, then en."""
+        for candidate in (lang, "kk", "ru", "en"):
+            value = getattr(self, candidate, None)
+            if value:
+                return value
+        return ""
+
+
+class Cited(_Strict):
+    """Every legal element carries the clause it comes from."""
+
+    cite: str | None = None
+
+
+class Registration(Cited):
+    number: str
+    date: dt.date
+    by: Text | None = None
+
+
+class Amendment(Cited):
+    act: str
+    date: dt.date
+    summary: Text | None = None
+
+
+class Source(_Strict):
+    seed: str
+    lines: str | None = None
+    part: str | None = None
+
+
+class Act(Cited):
+    kind: Text
+    title: Text
+    number: str
+    issuer: Text
+    adopted: dt.date
+    registration: Registration | None = None
+    in_force_from: dt.date | None = None
+    in_force_to: dt.date | None = None
+    repealed_by: str | None = None
+    amendments: tuple[Amendment, ...] = ()
+    legal_basis: tuple[Text, ...] = ()
+    source: Source
+
+
+class Provider(Cited):
+    name: Text
+    address: str | None = None
+    contacts: str | None = None
+
+
+class Schedule(Cited):
+    """A weekly schedule written in the act, e.g. ``mon: ["09:00-13:00", "14:00-18:00"]``.
+
+    Routes and roles name a schedule; names not defined here are the built-in ones of
+    :mod:`qyzmet.core.calendar` (``department``, ``psc``, ``psc-5day``).
+    """
+
+    code: Code
+    name: Text
+    weekly: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], tuple[str, ...]]
+
+
+class Queue(Cited):
+    max_wait: DurationField | None = None
+    max_wait_text: Text | None = None
+    max_service: DurationField | None = None
+    max_service_ru: DurationField | None = None
+    booking: bool | None = None
+    priority: bool | None = None
+
+
+class Channel(Cited):
+    code: ChannelCode
+    name: Text
+    schedule: str = "department"
+    queue: Queue | None = None
+    note: Text | None = None
+
+
+class Term(Cited):
+    """The total term of the service through one channel."""
+
+    channel: ChannelCode
+    duration: DurationField | None = None
+    duration_ru: DurationField | None = None
+    duration_text: Text | None = None
+    counted_from: Text | None = None
+    refers_to: str | None = Field(
+        default=None, description="clause the 'counted from' text points at (checked by the linter)"
+    )
+    excludes: tuple[Exclusion, ...] = ()
+
+
+class Result(Cited):
+    code: Code
+    kind: Literal["positive", "refusal"]
+    name: Text
+    medium: Medium = "paper"
+    form: str | None = None
+
+
+class Document(Cited):
+    code: Code
+    name: Text
+    provided_as: Provision = "copy-with-original"
+    form: str | None = None
+
+
+class Category(Cited):
+    code: Code
+    name: Text
+    documents: tuple[str, ...] = ()
+
+
+class Ground(Cited):
+    code: Code
+    text: Text
+    on_missing_documents: bool = Field(
+        default=False, description="this ground applies when the checklist is incomplete"
+    )
+
+
+class Suspension(Cited):
+    grounds: tuple[Ground, ...] = ()
+    note: Text | None = None
+
+
+class Fee(Cited):
+    free: bool | None = None
+    amount: str | None = None
+    note: Text | None = None
+
+
+class Role(Cited):
+    code: Code
+    name: Text
+    organisation: Literal["provider", "psc", "other"] = "provider"
+    schedule: str | None = None
+    declared: bool = Field(
+        default=True,
+        description="False when a step table names this actor but the act's list of SFUs does not",
+    )
+
+
+class Step(Cited):
+    n: int
+    role: str | None = None
+    action: Text
+    output: Text | None = None
+    produces: tuple[str, ...] = ()
+    duration: DurationField | None = None
+    duration_ru: DurationField | None = None
+    duration_text: Text | None = None
+    accepts: bool = False
+    decides: bool = False
+    issues: bool = False
+
+
+class Route(Cited):
+    name: Text
+    channel: ChannelCode
+    steps: tuple[Step, ...]
+
+
+class FormField(_Strict):
+    code: Code
+    label: Text
+
+
+class Form(Cited):
+    code: Code
+    name: Text
+    fields: tuple[FormField, ...] = ()
+
+
+class Complaint(Cited):
+    to: Text
+    term: DurationField | None = None
+    note: Text | None = None
+
+
+class Sms(Cited):
+    code: Code
+    when: str
+    text: Text
+
+
+class Note(Cited):
+    """A gap in the act, or a defect of its text that no mechanical check can see."""
+
+    code: Code
+    about: str | None = None
+    note: str
+
+
+class Regulation(_Strict):
+    id: str
+    version: int = 1
+    service: Code
+    name: Text
+    ru_source: Literal["act", "translation"] = "translation"
+    act: Act
+    provider: Provider
+    form: Literal["automated", "partly-automated", "non-automated"]
+    form_cite: str | None = None
+    channels: tuple[Channel, ...]
+    schedules: tuple[Schedule, ...] = ()
+    terms: tuple[Term, ...]
+    results: tuple[Result, ...]
+    documents: tuple[Document, ...] = ()
+    categories: tuple[Category, ...] = ()
+    acceptance_refusal_grounds: tuple[Ground, ...] = ()
+    refusal_grounds: tuple[Ground, ...] = ()
+    suspension: Suspension | None = None
+    fee: Fee | None = None
+    roles: tuple[Role, ...]
+    routes: dict[RouteCode, Route]
+    forms: tuple[Form, ...] = ()
+    complaints: tuple[Complaint, ...] = ()
+    sms: tuple[Sms, ...] = ()
+    gaps: tuple[Note, ...] = ()
+    defects: tuple[Note, ...] = ()
+
+    # Filled by the loader, not by the YAML author.
+    source_path: str = Field(default="", exclude=True)
+    content_hash: str = Field(default="", exclude=True)
+
+    # --- look-ups used by the engine, the linter and the commands ---------------------------
+
+    def role(self, code: str) -> Role | None:
+        return next((r for r in self.roles if r.code == code), None)
+
+    def channel(self, code: str) -> Channel | None:
+        return next((c for c in self.channels if c.code == code), None)
+
+    def term_for(self, channel: str) -> Term | None:
+        return next((t for t in self.terms if t.channel == channel), None)
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+    def document(self, code: str) -> Document | None:
+        return next((d for d in self.documents if d.code == code), None)
+
+    def route(self, code: str) -> Route:
+        try:
+            return self.routes[code]  # type: ignore[index]
+        except KeyError:
+            known = ", ".join(self.routes)
+            raise KeyError(f"{self.id} has no route {code!r} (routes: {known})") from None
+
+    def refusal_ground(self, code: str) -> Ground | None:
+        return next((g for g in self.refusal_grounds if g.code == code), None)
+
+    def acceptance_refusal_ground(self, code: str) -> Ground | None:
+        return next((g for g in self.acceptance_refusal_grounds if g.code == code), None)
+
+    def schedule_for_role(self, role_code: str | None, route: Route) -> str:
+        """A role works on its own schedule, else its organisation's channel schedule."""
+        role = self.role(role_code) if role_code else None
+        if role and role.schedule:
+            return role.schedule
+        if role and role.organisation == "psc" and self.channel("psc"):
+            return self.channel("psc").schedule  # type: ignore[union-attr]
+        if role and role.organisation == "provider" and self.channel("provider"):
+            return self.channel("provider").schedule  # type: ignore[union-attr]
+        channel = self.channel(route.channel)
+        return channel.schedule if channel else "department"

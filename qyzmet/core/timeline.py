@@ -1,0 +1,155 @@
+"""Deadlines of a regulation: the total term of a channel, and the planned due instant of each step.
+
+Both the ``timeline`` command and the case engine use these functions, so what a planner sees is
+what a running case is held to.  Every deadline carries its cite and a one-line *why*.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from qyzmet.core.calendar import (
+    CalendarException,
+    Schedule,
+    WorkCalendar,
+    calendar_for,
+    schedule_named,
+    to_local,
+)
+from qyzmet.core.durations import Duration, Unit
+from qyzmet.core.regulation import Regulation, Route, Step
+
+CalendarLookup = Callable[[str], WorkCalendar]
+
+
+@lru_cache(maxsize=128)
+def _regulation_schedules(reg_id: str, content_hash: str, items: tuple) -> tuple[Schedule, ...]:
+    return tuple(Schedule.from_text(code, dict(weekly)) for code, weekly in items)
+
+
+def calendars_for(reg: Regulation, exceptions: Iterable[CalendarException] = ()) -> CalendarLookup:
+    """Schedule name → calendar, knowing the schedules the regulation itself defines."""
+    extra = _regulation_schedules(
+        reg.id, reg.content_hash, tuple((s.code, tuple(s.weekly.items())) for s in reg.schedules)
+    )
+    excs = tuple(exceptions)
+
+    def lookup(name: str) -> WorkCalendar:
+        return calendar_for(schedule_named(name, extra), excs)
+
+    return lookup
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due: dt.datetime
+    duration: Duration
+    schedule: str
+    cite: str | None
+    why: str
+
+
+def term_deadline(reg: Regulation, channel: str, start: dt.datetime,
+                  calendars: CalendarLookup | None = None) -> Deadline | None:
+    """The total term's due instant for a case accepted at ``start`` through ``channel``."""
+    term = reg.term_for(channel)
+    if term is None or term.duration is None:
+        return None
+    calendars = calendars or calendars_for(reg)
+    ch = reg.channel(channel)
+    schedule = ch.schedule if ch else "department"
+    cal = calendars(schedule)
+    duration = term.duration
+    due = cal.add(start, duration)
+    notes = [f"{duration} ({term.cite})", "counted from the day after acceptance"]
+    if "acceptance-day" in term.excludes:
+        notes[-1] = "the acceptance day is not counted"
+    if "issuance-day" in term.excludes:
+        # The result is handed over on a day that is not part of the term: one more day of the term's unit.
+        extra = Duration(1, Unit.WORKING_DAY if duration.unit is not Unit.CALENDAR_DAY else Unit.CALENDAR_DAY)
+        due = cal.add(due, extra) if duration.unit is Unit.CALENDAR_DAY else cal.closing(
+            cal.nth_working_day_after(due.date(), 1))
+        notes.append("the issuance day is not counted (+1 day)")
+    closed = cal.closed_weekdays(to_local(start).date(), due.date())
+    if closed:
+        notes.append("closed: " + ", ".join(f"{c.day:%d.%m} {c.reason}" for c in closed))
+    why = f"due {to_local(due):%Y-%m-%d %H:%M} — " + "; ".join(notes)
+    return Deadline(due, duration, schedule, term.cite, why)
+
+
+def step_deadline(reg: Regulation, route: Route, step: Step, start: dt.datetime,
+                  calendars: CalendarLookup | None = None) -> Deadline | None:
+    """When ``step`` is due if it starts at ``start``; None when the act gives it no duration."""
+    if step.duration is None:
+        return None
+    calendars = calendars or calendars_for(reg)
+    schedule = reg.schedule_for_role(step.role, route)
+    due = calendars(schedule).add(start, step.duration)
+    why = f"{step.duration} on the {schedule} schedule ({step.cite})"
+    return Deadline(due, step.duration, schedule, step.cite, why)
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    n: int
+    role: str | None
+    duration: Duration | None
+    duration_text: str | None
+    starts: dt.datetime
+    due: dt.datetime
+    cite: str | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    regulation: Regulation
+    route_code: str
+    at: dt.datetime
+    term: Deadline | None
+    steps: tuple[PlannedStep, ...]
+
+    def as_dict(self) -> dict:
+        return {
+            "regulation": self.regulation.id,
+            "version": self.regulation.version,
+            "route": self.route_code,
+            "at": self.at.isoformat(),
+            "term_due": self.term.due.isoformat() if self.term else None,
+            "term": {
+                "duration": str(self.term.duration), "cite": self.term.cite, "why": self.term.why,
+                "schedule": self.term.schedule,
+            } if self.term else None,
+            "steps": [
+                {
+                    "n": s.n, "role": s.role,
+                    "duration": str(s.duration) if s.duration else None,
+                    "duration_text": s.duration_text,
+                    "due": s.due.isoformat(), "cite": s.cite,
+                }
+                for s in self.steps
+            ],
+        }
+
+
+def plan(reg: Regulation, route_code: str, at: dt.datetime,
+         calendars: CalendarLookup | None = None) -> Plan:
+    """Each step starts when the previous one is due; a step without a duration takes no time."""
+    route = reg.route(route_code)
+    calendars = calendars or calendars_for(reg)
+    at = to_local(at)
+    cursor = at
+    steps = []
+    accepted_at = at
+    for step in route.steps:
+        deadline = step_deadline(reg, route, step, cursor, calendars)
+        due = deadline.due if deadline else cursor
+        text = step.duration_text.get("en") if step.duration_text else None
+        steps.append(PlannedStep(step.n, step.role, step.duration, text, cursor, due, step.cite))
+        if step.accepts:
+            accepted_at = due
+        cursor = due
+    term = term_deadline(reg, route.channel, accepted_at, calendars)
+    return Plan(reg, route_code, at, term, tuple(steps))

@@ -1,0 +1,255 @@
+"""Demo data and the simulated run behind ``qyzmet demo`` and ``qyzmet serve --demo``.
+
+Synthetic applications go through the real path — the engine's transitions stored by
+:mod:`qyzmet.cases.services` — on a simulated clock: each step is done within its legal duration,
+or late on purpose, so the compliance table shows what a regulator would see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, Q
+
+from qyzmet.cases import services
+from qyzmet.cases.models import Case, RegulationVersion, Task
+from qyzmet.core import engine
+from qyzmet.core.calendar import local_instant
+from qyzmet.core.durations import Duration, Unit
+from qyzmet.core.iin import make_iin
+from qyzmet.core.regulation import Regulation
+from qyzmet.core.timeline import calendars_for
+from qyzmet.directory.models import Office, Organisation, RoleAssignment, Staff
+
+DEMO_PASSWORD = "qyzmet-demo"  # printed at start; demo databases only
+
+
+@dataclass
+class DemoDirectory:
+    offices: dict[tuple[str, str], Office] = field(default_factory=dict)  # (act prefix, provider|psc)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # (username, office, role)
+
+
+def _act_prefix(reg: Regulation) -> str:
+    return reg.id.split("/")[0]
+
+
+def build_directory(regulations: list[Regulation], *, with_users: bool = True) -> DemoDirectory:
+    """One provider office and one PSC office per act, and one account per role each office needs."""
+    directory = DemoDirectory()
+    User = get_user_model()
+    roles_by_office: dict[tuple[str, str], set[str]] = {}
+    for reg in regulations:
+        prefix = _act_prefix(reg)
+        needs_psc = any(r.channel == "psc" for r in reg.routes.values())
+        for kind in ("provider", "psc") if needs_psc else ("provider",):
+            key = (prefix, kind)
+            if key not in directory.offices:
+                directory.offices[key] = _office(reg, prefix, kind)
+            roles_by_office.setdefault(key, set())
+        for route in reg.routes.values():
+            for step in route.steps:
+                role = reg.role(step.role) if step.role else None
+                if role is None:
+                    continue
+                kind = "psc" if role.organisation == "psc" and needs_psc else "provider"
+                roles_by_office[(prefix, kind)].add(role.code)
+    if with_users:
+        for key, roles in sorted(roles_by_office.items()):
+            office = directory.offices[key]
+            for role in sorted(roles):
+                username = f"{office.code}.{role}"
+                user, created = User.objects.get_or_create(username=username)
+                if created:
+                    user.set_password(DEMO_PASSWORD)
+                    user.save()
+                staff, _ = Staff.objects.get_or_create(
+                    user=user, defaults={"office": office, "full_name": f"{role} ({office.code})", "position": role})
+                RoleAssignment.objects.get_or_create(staff=staff, role=role)
+                directory.logins.append((username, office.code, role))
+    return directory
+
+
+def _office(reg: Regulation, prefix: str, kind: str) -> Office:
+    if kind == "psc":
+        channel = reg.channel("psc")
+        name = channel.name if channel else reg.provider.name
+        schedule = channel.schedule if channel else "psc"
+    else:
+        channel = reg.channel("provider")
+        name = reg.provider.name
+        schedule = channel.schedule if channel else "department"
+    org, _ = Organisation.objects.get_or_create(
+        code=f"{prefix}-{kind}",
+        defaults={"kind": kind, "name_kk": (name.kk or "")[:400], "name_ru": (name.ru or "")[:400],
+                  "name_en": (name.en or "")[:400]},
+    )
+    office, _ = Office.objects.get_or_create(
+        code=f"{prefix}-{kind}",
+        defaults={"organisation": org, "name_kk": org.name_kk, "name_ru": org.name_ru, "name_en": org.name_en,
+                  "address": reg.provider.address or "" if kind == "provider" else "", "schedule": schedule},
+    )
+    return office
+
+
+# --- the simulated run ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scenario:
+    refuse_acceptance: bool
+    refuse: bool
+    late_steps: frozenset[int]
+    stop_after: int | None  # leave the case open after this many steps (serve --demo)
+
+
+def _scenario(reg: Regulation, route_len: int, rng: random.Random, open_ratio: float) -> Scenario:
+    refuse_acceptance = bool(reg.acceptance_refusal_grounds) and rng.random() < 0.08
+    refuse = bool(reg.refusal_grounds) and rng.random() < 0.15
+    late = frozenset(n for n in range(1, route_len + 1) if rng.random() < 0.05)
+    stop = rng.randint(0, route_len - 1) if rng.random() < open_ratio else None
+    return Scenario(refuse_acceptance, refuse, late, stop)
+
+
+def _work_minutes(duration: Duration | None) -> int:
+    """Roughly how many office minutes a duration allows (8-hour days, 5 of every 7 calendar days)."""
+    if duration is None:
+        return 30
+    if duration.unit is Unit.WORKING_DAY:
+        return max(duration.amount, 1) * 480 if duration.amount else 240
+    if duration.unit is Unit.CALENDAR_DAY:
+        return duration.amount * 480 * 5 // 7
+    return duration.minutes
+
+
+def _done_at(cal, start: dt.datetime, due: dt.datetime | None, duration: Duration | None, late: bool,
+             rng: random.Random) -> dt.datetime:
+    if late and due is not None:
+        # Half of the late steps slip by some hours, half by whole working days.
+        slip = Duration(rng.randint(30, 900), Unit.MINUTE) if rng.random() < 0.5 else \
+            Duration(rng.randint(1, 3), Unit.WORKING_DAY)
+        return cal.add(due, slip)
+    budget = _work_minutes(duration)
+    done = cal.add(start, Duration(max(1, int(budget * rng.uniform(0.2, 0.95))), Unit.MINUTE))
+    return min(done, due) if due is not None and done > due else done
+
+
+def simulate_case(reg_row: RegulationVersion, reg: Regulation, route_code: str, start: dt.datetime,
+                  rng: random.Random, directory: DemoDirectory, open_ratio: float = 0.0) -> Case:
+    route = reg.route(route_code)
+    scenario = _scenario(reg, len(route.steps), rng, open_ratio)
+    category = rng.choice(reg.categories) if reg.categories else None
+    documents = tuple(category.documents) if category else ()
+    blocking = next((g for g in reg.acceptance_refusal_grounds if g.on_missing_documents), None)
+    if scenario.refuse_acceptance and blocking and documents:
+        documents = documents[:-1]  # the applicant forgot a document
+    birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 60))
+    iin = make_iin(birth, rng.choice(("male", "female")), rng.randint(0, 9000))
+    office = directory.offices.get((_act_prefix(reg), "psc" if route.channel == "psc" else "provider"))
+    outcome = services.submit(
+        reg_row, engine.Submit(route_code, iin, category.code if category else "any", documents), start,
+        office=office, applicant_name=_name(rng),
+    )
+    case = outcome.case
+    calendars = calendars_for(reg)
+    now = start
+    for step in route.steps:
+        if scenario.stop_after is not None and step.n > scenario.stop_after:
+            break
+        schedule = reg.schedule_for_role(step.role, route)
+        cal = calendars(schedule)
+        state = engine.state_from_dict(case.state)
+        done = _done_at(cal, now, state.step_due, step.duration, step.n in scenario.late_steps, rng)
+        if step.accepts and scenario.refuse_acceptance:
+            ground = blocking or rng.choice(reg.acceptance_refusal_grounds)
+            services.apply_event(case, engine.RefuseAcceptance(ground.code), done)
+            return case
+        if step.decides:
+            decision = engine.Decide("refusal", (rng.choice(reg.refusal_grounds).code,)) if scenario.refuse \
+                else engine.Decide("positive")
+            services.apply_event(case, decision, done)
+        outcome = services.apply_event(case, engine.CompleteStep(step.n), done)
+        case = outcome.case
+        now = done
+    return case
+
+
+_NAMES = ("Әлия Серікқызы", "Нұрлан Қайратұлы", "Гүлнұр Өмірзақова", "Ерлан Төлеуов", "Айгүл Жұмабаева",
+          "Данияр Әбілқасымов", "Сәуле Ілиясова", "Бауыржан Нұрғалиев", "Жанар Үсенова", "Қанат Һәкімов")
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(_NAMES)
+
+
+def working_start(rng: random.Random, calendars, first: dt.date, days: int) -> dt.datetime:
+    cal = calendars("department")
+    day = cal.next_working_day_on_or_after(first + dt.timedelta(days=rng.randint(0, days)))
+    return local_instant(day, rng.randint(9 * 3600, 16 * 3600))
+
+
+def run_demo(regulations: list[Regulation], cases: int, seed: int, *, open_ratio: float = 0.0,
+             progress: Callable[[int, int], None] | None = None, with_users: bool = True) -> DemoDirectory:
+    """Sync the catalog, build the directory, run ``cases`` applications spread over every route."""
+    rng = random.Random(seed)
+    rows = {reg.id: services.register_regulation(reg) for reg in regulations}
+    directory = build_directory(regulations, with_users=with_users)
+    plan = [(reg, route) for reg in regulations for route in reg.routes]
+    first = dt.date(2025, 2, 3)
+    done = 0
+    batch = 50
+    while done < cases:
+        with transaction.atomic():  # one commit per batch: the demo measures the engine, not fsync
+            for _ in range(min(batch, cases - done)):
+                reg, route = plan[done % len(plan)]
+                start = working_start(rng, calendars_for(reg), first, 300)
+                simulate_case(rows[reg.id], reg, route, start, rng, directory, open_ratio)
+                done += 1
+                if progress:
+                    progress(done, cases)
+    return directory
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    regulation: str
+    route: str
+    cases: int
+    open: int
+    issued: int
+    in_term: int
+    overdue: int
+    refused: int
+    acceptance_refused: int
+    late_steps: int
+
+
+def compliance() -> list[ComplianceRow]:
+    """Per regulation and route, from the database: what a regulator would ask first."""
+    rows = (
+        Case.objects.values("regulation__reg_id", "route")
+        .annotate(
+            n_cases=Count("id"),
+            n_open=Count("id", filter=Q(status__in=["submitted", "in-progress"])),
+            n_issued=Count("id", filter=Q(status="issued")),
+            n_in_term=Count("id", filter=Q(in_term=True)),
+            n_overdue=Count("id", filter=Q(in_term=False)),
+            n_refused=Count("id", filter=Q(status="issued", outcome="refusal")),
+            n_acceptance_refused=Count("id", filter=Q(status="acceptance-refused")),
+        )
+        .order_by("regulation__reg_id", "route")
+    )
+    late = {
+        (r["case__regulation__reg_id"], r["case__route"]): r["n"]
+        for r in Task.objects.filter(late=True).values("case__regulation__reg_id", "case__route").annotate(n=Count("id"))
+    }
+    return [
+        ComplianceRow(r["regulation__reg_id"], r["route"], r["n_cases"], r["n_open"], r["n_issued"], r["n_in_term"],
+                      r["n_overdue"], r["n_refused"], r["n_acceptance_refused"],
+                      late.get((r["regulation__reg_id"], r["route"]), 0))
+        for r in rows
+    ]

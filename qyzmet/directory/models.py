@@ -1,0 +1,134 @@
+"""Who delivers the services: organisations, their offices and schedules, staff and the roles they hold."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from qyzmet.core import calendar as core_calendar
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        PROVIDER = "provider", "service provider (department, health organisation)"
+        PSC = "psc", "Public Service Centre (State Corporation)"
+        OTHER = "other", "other body"
+
+    code = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PROVIDER)
+    name_kk = models.CharField(max_length=400)
+    name_ru = models.CharField(max_length=400)
+    name_en = models.CharField(max_length=400, blank=True)
+    bin = models.CharField("BIN", max_length=12, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name_ru or self.name_kk
+
+    def clean(self) -> None:
+        if self.bin:
+            from qyzmet.core.iin import InvalidIdentifier, parse_bin
+
+            try:
+                parse_bin(self.bin)
+            except InvalidIdentifier as exc:
+                raise ValidationError({"bin": str(exc)}) from None
+
+
+class Office(models.Model):
+    """A place where cases are received or worked: a district department, a PSC hall."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="offices")
+    code = models.SlugField(max_length=80, unique=True)
+    name_kk = models.CharField(max_length=400)
+    name_ru = models.CharField(max_length=400)
+    name_en = models.CharField(max_length=400, blank=True)
+    address = models.CharField(max_length=400, blank=True)
+    schedule = models.CharField(
+        max_length=64, default="department",
+        help_text="a built-in schedule (department, psc, psc-5day) or a schedule defined by a regulation",
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name_ru or self.name_kk
+
+
+class Staff(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="staff")
+    full_name = models.CharField(max_length=200)
+    position = models.CharField(max_length=300, blank=True, help_text="as the staff list names it")
+
+    class Meta:
+        ordering = ["office", "full_name"]
+        verbose_name_plural = "staff"
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.office.code})"
+
+    def role_codes(self) -> set[str]:
+        return set(self.roles.values_list("role", flat=True))
+
+
+class RoleAssignment(models.Model):
+    """A staff member may act as a role (SFU) that regulations name, e.g. ``head`` or ``psc-hall-inspector``."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="roles")
+    role = models.SlugField(max_length=80)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["staff", "role"], name="unique_staff_role")]
+        indexes = [models.Index(fields=["role"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff} as {self.role}"
+
+
+class CalendarException(models.Model):
+    """A day that differs from the law's calendar: a new transfer decree, a shortened day."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "day off"
+        WORKING_DAY = "working-day", "working day"
+        SPECIAL_HOURS = "special-hours", "special hours"
+
+    day = models.DateField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    hours = models.CharField(max_length=100, blank=True, help_text='e.g. "09:00-13:00, 14:00-17:00"')
+    schedule = models.CharField(max_length=64, blank=True, help_text="blank: applies to every schedule")
+    name = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=300, help_text="the decree or order that made this day different")
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["day", "schedule"], name="unique_exception_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} ({self.source})"
+
+    def parsed_hours(self) -> tuple[tuple[int, int], ...]:
+        parts = [p.strip() for p in self.hours.split(",") if p.strip()]
+        return tuple(core_calendar.parse_interval(p) for p in parts)
+
+    def clean(self) -> None:
+        try:
+            hours = self.parsed_hours()
+        except core_calendar.CalendarError as exc:
+            raise ValidationError({"hours": str(exc)}) from None
+        if self.kind == self.Kind.SPECIAL_HOURS and not hours:
+            raise ValidationError({"hours": "special hours need at least one interval"})
+
+    def as_core(self) -> core_calendar.CalendarException:
+        return core_calendar.CalendarException(self.day, self.kind, self.source, self.parsed_hours(), self.name)
+
+
+def calendar_exceptions(schedule: str | None = None) -> tuple[core_calendar.CalendarException, ...]:
+    """Exceptions for ``schedule`` (and those for every schedule), as the core calendar takes them."""
+    rows = CalendarException.objects.filter(models.Q(schedule="") | models.Q(schedule=schedule or ""))
+    return tuple(r.as_core() for r in rows)

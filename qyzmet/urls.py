@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.http import JsonResponse
+from django.urls import path
+
+
+def healthz(request):
+    """Liveness and database reachability, for load balancers and the demo."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
