@@ -226,6 +226,7 @@ class ComplianceRow:
     refused: int
     acceptance_refused: int
     late_steps: int
+    no_term: int = 0  # issued, but the act gives no countable term to measure against
 
 
 def compliance() -> list[ComplianceRow]:
@@ -238,6 +239,7 @@ def compliance() -> list[ComplianceRow]:
             n_issued=Count("id", filter=Q(status="issued")),
             n_in_term=Count("id", filter=Q(in_term=True)),
             n_overdue=Count("id", filter=Q(in_term=False)),
+            n_no_term=Count("id", filter=Q(status="issued", in_term__isnull=True)),
             n_refused=Count("id", filter=Q(status="issued", outcome="refusal")),
             n_acceptance_refused=Count("id", filter=Q(status="acceptance-refused")),
         )
@@ -245,11 +247,13 @@ def compliance() -> list[ComplianceRow]:
     )
     late = {
         (r["case__regulation__reg_id"], r["case__route"]): r["n"]
-        for r in Task.objects.filter(late=True).values("case__regulation__reg_id", "case__route").annotate(n=Count("id"))
+        for r in Task.objects.filter(late=True)
+        .values("case__regulation__reg_id", "case__route")
+        .annotate(n=Count("id"))
     }
     return [
         ComplianceRow(r["regulation__reg_id"], r["route"], r["n_cases"], r["n_open"], r["n_issued"], r["n_in_term"],
                       r["n_overdue"], r["n_refused"], r["n_acceptance_refused"],
-                      late.get((r["regulation__reg_id"], r["route"]), 0))
+                      late.get((r["regulation__reg_id"], r["route"]), 0), r["n_no_term"])
         for r in rows
     ]

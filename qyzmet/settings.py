@@ -103,7 +103,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = HOME / "static"
+# Static files (the admin's) are served by WhiteNoise straight from the installed apps; a collected
+# copy is only needed behind a separate web server: set QYZMET_STATIC_ROOT and run collectstatic.
+STATIC_ROOT = os.environ.get("QYZMET_STATIC_ROOT") or None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

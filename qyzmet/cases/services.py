@@ -81,7 +81,8 @@ def submit(reg_row: RegulationVersion, event: engine.Submit, now: dt.datetime, *
     state, effects = engine.apply(reg, None, event, now, _calendars(reg))
     with transaction.atomic():
         case = Case.objects.create(
-            number=number or f"pending-{uuid.uuid4().hex}", regulation=reg_row, route=state.route, channel=state.channel,
+            number=number or f"pending-{uuid.uuid4().hex}", regulation=reg_row, route=state.route,
+            channel=state.channel,
             office=office, applicant_iin=state.iin, applicant_name=applicant_name, category=state.category,
             submitted_at=now, state=engine.state_to_dict(state), seq=0,
         )

@@ -82,10 +82,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_table(rows) -> None:
-    headers = ("regulation", "route", "cases", "in term", "overdue", "refused", "acc.refused", "open",
-               "late steps")
-    data = [(r.regulation, r.route, r.cases, r.in_term, r.overdue, r.refused, r.acceptance_refused, r.open,
-             r.late_steps) for r in rows]
+    headers = ("regulation", "route", "cases", "in term", "overdue", "no term", "refused", "acc.refused",
+               "open", "late steps")
+    data = [(r.regulation, r.route, r.cases, r.in_term, r.overdue, r.no_term, r.refused, r.acceptance_refused,
+             r.open, r.late_steps) for r in rows]
     totals = ("total", "", *(sum(row[i] for row in data) for i in range(2, len(headers))))
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *data, totals, strict=True)]
 

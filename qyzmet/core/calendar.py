@@ -170,6 +170,10 @@ class WorkCalendar:
     _days: list[int] = field(init=False, repr=False)
     _hours: dict[int, DayHours] = field(init=False, repr=False)
     _closed: dict[dt.date, str] = field(init=False, repr=False)
+    _first_ordinal: int = field(init=False, repr=False)
+    _after: list[int] = field(init=False, repr=False)  # per calendar day: index of the first working day after it
+    _dates: list[dt.date] = field(init=False, repr=False)
+    _closing: dict[int, dt.datetime] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         days_off, working_weekends = _law(FIRST_YEAR, LAST_YEAR)
@@ -206,6 +210,12 @@ class WorkCalendar:
         self._days = ordinals
         self._hours = hours
         self._closed = closed
+        # "The n-th working day after D" is the hot path of every deadline: one list index instead of a
+        # bisect, and ready-made date objects instead of fromordinal.
+        self._first_ordinal = dt.date(FIRST_YEAR, 1, 1).toordinal()
+        self._after = [bisect_right(ordinals, o) for o in range(self._first_ordinal, end.toordinal() + 1)]
+        self._dates = [dt.date.fromordinal(o) for o in ordinals]
+        self._closing = {}
 
     # --- days --------------------------------------------------------------------------------
 
@@ -233,16 +243,19 @@ class WorkCalendar:
 
     def nth_working_day_after(self, day: dt.date, n: int) -> dt.date:
         """The n-th working day strictly after ``day`` (n=0: ``day`` itself or the next working day)."""
-        self._check_range(day)
+        offset = day.toordinal() - self._first_ordinal
+        if not 0 <= offset < len(self._after) - 366:
+            self._check_range(day)
         if n < 0:
             raise CalendarError("a term cannot be negative")
-        if n == 0:
+        i = self._after[offset] + n - 1
+        if n == 0 and offset > 0:
+            i = self._after[offset - 1]  # first working day on or after ``day``
+        elif n == 0:
             i = bisect_left(self._days, day.toordinal())
-        else:
-            i = bisect_right(self._days, day.toordinal()) + n - 1
-        if i >= len(self._days):
+        if i >= len(self._dates):
             raise CalendarError(f"{n} working days after {day} is beyond the calendar's range")
-        return dt.date.fromordinal(self._days[i])
+        return self._dates[i]
 
     def next_working_day_on_or_after(self, day: dt.date) -> dt.date:
         return self.nth_working_day_after(day, 0)
@@ -262,10 +275,15 @@ class WorkCalendar:
         return out
 
     def closing(self, day: dt.date) -> dt.datetime:
+        ordinal = day.toordinal()
+        cached = self._closing.get(ordinal)
+        if cached is not None:
+            return cached
         hours = self.hours(day)
         if not hours:
             raise CalendarError(f"{day} is not a working day")
-        return local_instant(day, hours[-1][1])
+        self._closing[ordinal] = closing = local_instant(day, hours[-1][1])
+        return closing
 
     # --- instants ------------------------------------------------------------------------------
 
@@ -275,9 +293,9 @@ class WorkCalendar:
             duration = parse_duration(duration)
         local = to_local(start)
         day = local.date()
-        self._check_range(day)
         if duration.unit is Unit.WORKING_DAY:
             return self.closing(self.nth_working_day_after(day, duration.amount))
+        self._check_range(day)
         if duration.unit is Unit.CALENDAR_DAY:
             target = day + dt.timedelta(days=duration.amount)
             self._check_range(target)
@@ -325,6 +343,8 @@ def local_instant(day: dt.date, seconds: Seconds, microsecond: int = 0) -> dt.da
 
 def to_local(value: dt.datetime) -> dt.datetime:
     """Aware instant in Asia/Almaty; a naive one is read as Almaty local time."""
+    if value.tzinfo is ALMATY:
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=ALMATY)
     return value.astimezone(ALMATY)
