@@ -165,3 +165,10 @@ def test_cli_unparseable_input_is_one_line_and_exit_2(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_same_day_terms_asked_after_closing_roll_to_the_next_working_day():
+    # Found by the property test: "0 working days" at 18:00:00.000001 must not be due at 18:00 that day.
+    assert DEPT.add(at("2013-01-03T18:00:00.000001"), "0 working days").isoformat() == "2013-01-04T18:00:00+06:00"
+    assert DEPT.add(at("2025-04-08T17:00"), "0 working days").isoformat() == "2025-04-08T18:00:00+05:00"
+    assert DEPT.add(at("2025-04-11T19:00"), "0 calendar days").isoformat() == "2025-04-14T18:00:00+05:00"

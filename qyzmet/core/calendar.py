@@ -294,13 +294,19 @@ class WorkCalendar:
         local = to_local(start)
         day = local.date()
         if duration.unit is Unit.WORKING_DAY:
-            return self.closing(self.nth_working_day_after(day, duration.amount))
-        self._check_range(day)
-        if duration.unit is Unit.CALENDAR_DAY:
+            due = self.closing(self.nth_working_day_after(day, duration.amount))
+        elif duration.unit is Unit.CALENDAR_DAY:
+            self._check_range(day)
             target = day + dt.timedelta(days=duration.amount)
             self._check_range(target)
-            return self.closing(self.next_working_day_on_or_after(target))
-        return self._add_seconds(local, duration.minutes * 60)
+            due = self.closing(self.next_working_day_on_or_after(target))
+        else:
+            self._check_range(day)
+            return self._add_seconds(local, duration.minutes * 60)
+        if due < local:
+            # "The same day" (0 days) asked for after closing time: the next working day's close.
+            due = self.closing(self.nth_working_day_after(day, 1))
+        return due
 
     def _add_seconds(self, local: dt.datetime, budget: int) -> dt.datetime:
         day = local.date()
