@@ -117,3 +117,29 @@ def _unit(words: list[str], text: str) -> Unit:
     raise DurationError(
         f"unknown unit in duration {text!r}: use minutes, hours, working days or calendar days"
     )
+
+
+def _ru_plural(n: int, one: str, few: str, many: str) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+_KK = {Unit.MINUTE: "минут", Unit.HOUR: "сағат", Unit.WORKING_DAY: "жұмыс күні", Unit.CALENDAR_DAY: "күнтізбелік күн"}
+_RU = {
+    Unit.MINUTE: ("минута", "минуты", "минут"),
+    Unit.HOUR: ("час", "часа", "часов"),
+    Unit.WORKING_DAY: ("рабочий день", "рабочих дня", "рабочих дней"),
+    Unit.CALENDAR_DAY: ("календарный день", "календарных дня", "календарных дней"),
+}
+
+
+def format_duration(duration: Duration, lang: str = "en") -> str:
+    """"10 жұмыс күні", "10 рабочих дней", "10 working days" — Kazakh takes no plural after a number."""
+    if lang == "kk":
+        return f"{duration.amount} {_KK[duration.unit]}"
+    if lang == "ru":
+        return f"{duration.amount} {_ru_plural(duration.amount, *_RU[duration.unit])}"
+    return str(duration)

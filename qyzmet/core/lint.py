@@ -180,9 +180,13 @@ def check_references(reg: Regulation) -> Iterator[Finding]:
 
 def check_results(reg: Regulation) -> Iterator[Finding]:
     kinds = {r.kind for r in reg.results}
-    for kind in ("positive", "refusal"):
-        if kind not in kinds:
-            yield _f(reg, "error", "missing-result", f"no {kind} result is defined", None, "results")
+    if "positive" not in kinds:
+        yield _f(reg, "error", "missing-result", "no positive result is defined", None, "results")
+    if "refusal" not in kinds or not reg.refusal_grounds:
+        # Some acts (the 2015 health regulations) never say on what grounds, or in what form, the service
+        # may be refused: a real gap, so a warning, and the engine then allows no refusal.
+        yield _f(reg, "warning", "no-refusal-path", "the act defines no reasoned refusal (no refusal result or no "
+                 "refusal grounds): the service cannot be lawfully refused", reg.provider.cite, "results")
     if "main" not in reg.routes:
         yield _f(reg, "error", "missing-route", "every regulation has a 'main' route", None, "routes")
     for cat in reg.categories:
@@ -450,7 +454,8 @@ RULES: dict[str, tuple[Severity, str]] = {
     "unknown-reference": ("error", "a reference to a document, form, result, channel or schedule that is not "
                                    "defined"),
     "bad-schedule": ("error", "a schedule's hours cannot be read or overlap"),
-    "missing-result": ("error", "no positive result or no refusal result"),
+    "missing-result": ("error", "no positive result is defined"),
+    "no-refusal-path": ("warning", "the act defines no reasoned refusal (no refusal result or no refusal grounds)"),
     "missing-route": ("error", "no 'main' route"),
     "empty-route": ("error", "a route without steps"),
     "step-numbering": ("error", "steps are not numbered 1..N in order"),

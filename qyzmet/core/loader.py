@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from pydantic import ValidationError
 
 from qyzmet.core.regulation import Regulation
 
-CATALOG_ROOT = Path(__file__).resolve().parent.parent / "regulations"
+# QYZMET_CATALOG points the whole system at another catalog folder (a draft catalog under review).
+CATALOG_ROOT = Path(os.environ.get("QYZMET_CATALOG") or Path(__file__).resolve().parent.parent / "regulations")
 _VERSION_SUFFIX = re.compile(r"^(?P<stem>.+)\.v(?P<version>\d+)$")
 
 LinePath = tuple[str | int, ...]
