@@ -25,3 +25,14 @@ def tmp_catalog(tmp_path: Path) -> Path:
     root = tmp_path / "regs"
     root.mkdir()
     return root
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_exception_cache():
+    """A test's rolled-back CalendarException rows must not live on in the in-process cache."""
+    yield
+    import sys
+
+    models = sys.modules.get("qyzmet.directory.models")
+    if models is not None:
+        models._cache.clear()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from qyzmet.core import calendar as core_calendar
 
@@ -128,7 +132,27 @@ class CalendarException(models.Model):
         return core_calendar.CalendarException(self.day, self.kind, self.source, self.parsed_hours(), self.name)
 
 
+_cache: dict[str, tuple[float, tuple[core_calendar.CalendarException, ...]]] = {}
+_CACHE_SECONDS = 30.0
+
+
 def calendar_exceptions(schedule: str | None = None) -> tuple[core_calendar.CalendarException, ...]:
-    """Exceptions for ``schedule`` (and those for every schedule), as the core calendar takes them."""
-    rows = CalendarException.objects.filter(models.Q(schedule="") | models.Q(schedule=schedule or ""))
-    return tuple(r.as_core() for r in rows)
+    """Exceptions for ``schedule`` (and those for every schedule), as the core calendar takes them.
+
+    Read on every transition, changed a few times a year: kept in memory, dropped when a row changes in
+    this process and re-read at most every 30 s so other processes' edits arrive too.
+    """
+    key = schedule or ""
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and now - hit[0] < _CACHE_SECONDS:
+        return hit[1]
+    rows = CalendarException.objects.filter(models.Q(schedule="") | models.Q(schedule=key))
+    value = tuple(r.as_core() for r in rows)
+    _cache[key] = (now, value)
+    return value
+
+
+@receiver([post_save, post_delete], sender=CalendarException)
+def _forget_exceptions(**_kwargs) -> None:
+    _cache.clear()
