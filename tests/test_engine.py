@@ -229,3 +229,39 @@ def test_unknown_event_kinds_are_refused():
         engine.event_from_dict({"kind": "teleport"})
     with pytest.raises(EngineError, match="bad decide event"):
         engine.event_from_dict({"kind": "decide", "verdict": "yes"})
+
+
+def test_a_one_step_service_accepts_and_decides_at_once(aktogay):
+    from qyzmet.core.regulation import Route, Step
+
+    step = Step(n=1, role="specialist", action=Text(kk="қабылдайды", ru="принимает", en="accepts and answers"),
+                duration="10 minutes", accepts=True, decides=True, issues=True, cite="test")
+    route = Route(name=Text(kk="бір қадам", ru="один шаг"), channel="provider", steps=(step,), cite="test")
+    reg = aktogay.model_copy(update={"routes": {"main": route}})
+    state, _ = engine.apply(reg, None, Submit("main", IIN, "general-disease", ()), START)
+    state, _ = engine.apply(reg, state, Decide("positive"), START)
+    state, effects = engine.apply(reg, state, CompleteStep(1), START + dt.timedelta(minutes=8))
+    assert state.status is Status.ISSUED and effects[-1].kind == "result-issued"
+
+
+def test_the_term_counts_from_submission_even_when_intake_runs_into_the_next_day(aktogay):
+    # Submitted at the PSC on Tue 18 Mar 2025 at 19:45; the consultant and the receipt (30 + 30 minutes)
+    # run into Wed 19 Mar. 10 working days + the uncounted issuance day from 18 Mar: 19, 20, 26, 27, 28,
+    # 31 Mar, 1, 2, 3, 4, 7 Apr (Nauryz 21, 24, 25 Mar closed) → Mon 7 Apr at the PSC's 20:00.
+    submitted = parse_instant("2025-03-18T19:45")
+    state, _ = engine.apply(aktogay, None, Submit("psc", IIN, "general-disease", ()), submitted)
+    state, _ = engine.apply(aktogay, state, CompleteStep(1), state.step_due)
+    state, _ = engine.apply(aktogay, state, CompleteStep(2), state.step_due)
+    assert state.accepted_at.date() == dt.date(2025, 3, 19)
+    assert state.term_due.isoformat() == "2025-04-07T20:00:00+05:00"
+
+
+def test_issuance_day_on_a_calendar_day_term_moves_a_closed_day_once(aktogay):
+    from qyzmet.core.durations import Duration, Unit
+    from qyzmet.core.timeline import term_deadline
+
+    # 20 calendar days + the issuance day from Fri 11 Apr 2025 = Fri 2 May (1 May is the holiday, not 2 May).
+    psc_term = aktogay.term_for("psc").model_copy(update={"duration": Duration(20, Unit.CALENDAR_DAY)})
+    reg = aktogay.model_copy(update={"terms": (aktogay.term_for("provider"), psc_term)})
+    deadline = term_deadline(reg, "psc", parse_instant("2025-04-11T10:00"))
+    assert deadline.due.isoformat() == "2025-05-02T20:00:00+05:00"

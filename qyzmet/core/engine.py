@@ -287,9 +287,12 @@ def _refuse_acceptance(reg: Regulation, state: CaseState, event: RefuseAcceptanc
 
 
 def _decide(reg: Regulation, route: Route, state: CaseState, event: Decide) -> tuple[CaseState, list[Effect]]:
-    if state.status is not Status.IN_PROGRESS:
-        raise EngineError("documents must be accepted before the case is decided")
     decides = next(s for s in route.steps if s.decides)
+    if state.status is not Status.IN_PROGRESS and not (
+        state.status is Status.SUBMITTED and decides.accepts and state.step == decides.n
+    ):
+        # A one-step service (the registrar accepts and answers at once) decides while accepting.
+        raise EngineError("documents must be accepted before the case is decided")
     if state.step is None or state.step > decides.n:
         raise EngineError(f"the decision was fixed at step {decides.n}; it cannot be changed now")
     if event.outcome == "positive":
@@ -352,7 +355,9 @@ def _accept(reg: Regulation, route: Route, state: CaseState, step: Step, now: dt
         names = ", ".join(i.code for i in missing)
         raise EngineError(f"cannot accept: missing {names}; refuse acceptance on ground {blocking.code!r} "
                           f"({blocking.cite})")
-    term = term_deadline(reg, route.channel, now, calendars)
+    # The acts count the term "from the moment the documents are submitted": from the submission, even
+    # when the intake steps (a PSC consultant, the receipt) run over into the next working day.
+    term = term_deadline(reg, route.channel, state.submitted_at, calendars)
     state = replace(state, status=Status.IN_PROGRESS, accepted_at=now, term_due=term.due if term else None)
     kind = "receipt" if route.channel == "psc" else "talon"
     documents = [{"code": i.code, "name": i.name, "present": i.present} for i in items]

@@ -367,12 +367,14 @@ class StepSum:
         return " + ".join(parts) or "nothing"
 
 
-def counted_steps(route: Route) -> list[Step]:
+def counted_steps(route: Route, term_unit: Unit) -> list[Step]:
     """Steps that run inside the term.
 
-    The term is counted from the day after acceptance, so minute/hour steps up to and including the
-    accepting step happen on the uncounted acceptance day.
+    A term in days is counted from the day after submission, so minute/hour steps up to and including the
+    accepting step happen on the uncounted day of submission.  A term in minutes or hours counts them all.
     """
+    if term_unit.is_time:
+        return list(route.steps)
     accept_at = next((i for i, s in enumerate(route.steps) if s.accepts), -1)
     out = []
     for i, step in enumerate(route.steps):
@@ -404,7 +406,8 @@ def _check_units(reg: Regulation, name: str, route: Route, term: Term) -> Iterat
     if term.duration.unit not in day_units:
         return
     for j, step in enumerate(route.steps):
-        if step.duration and step.duration.unit in day_units and step.duration.unit != term.duration.unit:
+        if step.duration and step.duration.amount and step.duration.unit in day_units \
+                and step.duration.unit != term.duration.unit:  # "the same day" (0) has no unit to mix
             yield _f(reg, "warning", "mixed-units", f"route {name!r} step {step.n} is counted in "
                      f"{step.duration.unit.value}s ({step.duration}) but the term is in "
                      f"{term.duration.unit.value}s ({term.duration}, {term.cite})", step.cite,
@@ -413,7 +416,7 @@ def _check_units(reg: Regulation, name: str, route: Route, term: Term) -> Iterat
 
 def _check_overrun(reg: Regulation, name: str, route: Route, term: Term) -> Iterator[Finding]:
     assert term.duration is not None
-    steps = counted_steps(route)
+    steps = counted_steps(route, term.duration.unit)
     total = StepSum()
     for step in steps:
         if step.duration is not None:

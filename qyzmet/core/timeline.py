@@ -19,7 +19,7 @@ from qyzmet.core.calendar import (
     schedule_named,
     to_local,
 )
-from qyzmet.core.durations import Duration, Unit
+from qyzmet.core.durations import Duration
 from qyzmet.core.regulation import Regulation, Route, Step
 
 CalendarLookup = Callable[[str], WorkCalendar]
@@ -63,16 +63,17 @@ def term_deadline(reg: Regulation, channel: str, start: dt.datetime,
     schedule = ch.schedule if ch else "department"
     cal = calendars(schedule)
     duration = term.duration
-    due = cal.add(start, duration)
-    notes = [f"{duration} ({term.cite})", "counted from the day after acceptance"]
+    counted = "working time from submission" if duration.unit.is_time else "counted from the day after submission"
+    notes = [f"{duration} ({term.cite})", counted]
     if "acceptance-day" in term.excludes:
-        notes[-1] = "the acceptance day is not counted"
+        notes[-1] = "the day of acceptance is not counted"
+    effective = duration
     if "issuance-day" in term.excludes:
-        # The result is handed over on a day that is not part of the term: one more day of the term's unit.
-        extra = Duration(1, Unit.WORKING_DAY if duration.unit is not Unit.CALENDAR_DAY else Unit.CALENDAR_DAY)
-        due = cal.add(due, extra) if duration.unit is Unit.CALENDAR_DAY else cal.closing(
-            cal.nth_working_day_after(due.date(), 1))
+        # The result is handed over on a day that is not part of the term: one more day of the term's unit,
+        # counted in one go (a closed last day is moved once, not twice).
+        effective = Duration(duration.amount + 1, duration.unit)
         notes.append("the issuance day is not counted (+1 day)")
+    due = cal.add(start, effective)
     closed = cal.closed_weekdays(to_local(start).date(), due.date())
     if closed:
         notes.append("closed: " + ", ".join(f"{c.day:%d.%m} {c.reason}" for c in closed))
@@ -142,14 +143,11 @@ def plan(reg: Regulation, route_code: str, at: dt.datetime,
     at = to_local(at)
     cursor = at
     steps = []
-    accepted_at = at
     for step in route.steps:
         deadline = step_deadline(reg, route, step, cursor, calendars)
         due = deadline.due if deadline else cursor
         text = step.duration_text.get("en") if step.duration_text else None
         steps.append(PlannedStep(step.n, step.role, step.duration, text, cursor, due, step.cite))
-        if step.accepts:
-            accepted_at = due
         cursor = due
-    term = term_deadline(reg, route.channel, accepted_at, calendars)
+    term = term_deadline(reg, route.channel, at, calendars)
     return Plan(reg, route_code, at, term, tuple(steps))
