@@ -58,6 +58,10 @@ def test_every_route_runs_end_to_end(reg, route):
     state, effects = walk(reg, route)
     assert state.status is engine.Status.ISSUED
     assert effects[-1].kind == "result-issued"
+    planned = plan(reg, route, START)
+    # The engine and the timeline command agree: doing every step at its planned due instant gives the
+    # planned term (from submission, or from consent for a proactive service).
+    assert state.term_due == (planned.term.due if planned.term else None)
     overrun = any(f.code == "term-overrun" and f.where == f"routes.{route}" for f in lint(reg))
     if state.term_due is not None and not overrun:
         assert state.in_term() is True, "doing every step on time must meet the term"

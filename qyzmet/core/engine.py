@@ -357,7 +357,9 @@ def _accept(reg: Regulation, route: Route, state: CaseState, step: Step, now: dt
                           f"({blocking.cite})")
     # The acts count the term "from the moment the documents are submitted": from the submission, even
     # when the intake steps (a PSC consultant, the receipt) run over into the next working day.
-    term = term_deadline(reg, route.channel, state.submitted_at, calendars)
+    declared = reg.term_for(route.channel)
+    start = now if declared is not None and declared.starts == "acceptance" else state.submitted_at
+    term = term_deadline(reg, route.channel, start, calendars)
     state = replace(state, status=Status.IN_PROGRESS, accepted_at=now, term_due=term.due if term else None)
     kind = "receipt" if route.channel == "psc" else "talon"
     documents = [{"code": i.code, "name": i.name, "present": i.present} for i in items]

@@ -149,6 +149,11 @@ class Term(Cited):
         default=None, description="clause the 'counted from' text points at (checked by the linter)"
     )
     excludes: tuple[Exclusion, ...] = ()
+    starts: Literal["submission", "acceptance"] = Field(
+        default="submission",
+        description="what the term counts from: the submission of documents (the usual wording) or the "
+                    "accepting step (a proactive service's term runs from the day consent arrives)",
+    )
 
 
 class Result(Cited):

@@ -63,7 +63,8 @@ def term_deadline(reg: Regulation, channel: str, start: dt.datetime,
     schedule = ch.schedule if ch else "department"
     cal = calendars(schedule)
     duration = term.duration
-    counted = "working time from submission" if duration.unit.is_time else "counted from the day after submission"
+    event = "acceptance" if term.starts == "acceptance" else "submission"
+    counted = f"working time from {event}" if duration.unit.is_time else f"counted from the day after {event}"
     notes = [f"{duration} ({term.cite})", counted]
     if "acceptance-day" in term.excludes:
         notes[-1] = "the day of acceptance is not counted"
@@ -143,11 +144,15 @@ def plan(reg: Regulation, route_code: str, at: dt.datetime,
     at = to_local(at)
     cursor = at
     steps = []
+    term_start = at
+    declared = reg.term_for(route.channel)
     for step in route.steps:
         deadline = step_deadline(reg, route, step, cursor, calendars)
         due = deadline.due if deadline else cursor
         text = step.duration_text.get("en") if step.duration_text else None
         steps.append(PlannedStep(step.n, step.role, step.duration, text, cursor, due, step.cite))
+        if step.accepts and declared is not None and declared.starts == "acceptance":
+            term_start = due  # planned: the applicant answers at the last moment the act allows
         cursor = due
-    term = term_deadline(reg, route.channel, at, calendars)
+    term = term_deadline(reg, route.channel, term_start, calendars)
     return Plan(reg, route_code, at, term, tuple(steps))
