@@ -70,6 +70,7 @@ def test_a_fitting_step_table_raises_no_term_alarm():
     ("      - n: 2   #", "      - n: 7   #", "step-numbering"),
     ("produces: [application-journal, talon]", "produces: [application-journal, tallon]", "unknown-reference"),
     ("adopted: 2013-01-30", "adopted: 2014-01-30", "in-force-order"),
+    ("Қажетті құжаттармен", "Қажеттi құжаттармен", "mixed-script"),  # a Latin i, as digitised acts often have
 ])
 def test_encoding_errors_are_errors(old, new, code):
     reg = mutate(old, new)

@@ -15,6 +15,7 @@ Every rule and its code are listed in docs/lint-rules.md; codes are stable.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -43,6 +44,9 @@ class Finding:
     def as_dict(self) -> dict:
         return asdict(self)
 
+
+_CYRILLIC = "а-яёәғқңөұүһіА-ЯЁӘҒҚҢӨҰҮҺІ"
+_MIXED_SCRIPT = re.compile(f"[{_CYRILLIC}][a-zA-Z]+[{_CYRILLIC}]")
 
 # Elements whose cite the linter does not demand: plain value holders inside a cited parent.
 _CITE_EXEMPT = {"Text", "Source", "FormField"}
@@ -93,8 +97,13 @@ def check_texts(reg: Regulation) -> Iterator[Finding]:
             continue
         where = field_path(path)
         for lang in ("kk", "ru"):
-            if not (getattr(node, lang) or "").strip():
+            value = getattr(node, lang) or ""
+            if not value.strip():
                 yield _f(reg, "error", "missing-text", f"{where} has no {lang} text", _parent_cite(reg, path), where)
+            elif match := _MIXED_SCRIPT.search(value):
+                # Digitised acts often carry Latin i/a/o/c inside Cyrillic words; they break search and sorting.
+                yield _f(reg, "error", "mixed-script", f"{where}.{lang}: a Latin letter inside a Cyrillic word "
+                         f"({match.group(0)!r})", _parent_cite(reg, path), where)
 
 
 def _parent_cite(reg: Regulation, path: tuple) -> str | None:
@@ -290,8 +299,6 @@ def _clause_number(cite: str | None) -> str | None:
     """'cl. 13.3, annex 1' → '13': the top-level clause a cite points into."""
     if not cite:
         return None
-    import re
-
     match = re.search(r"(?:cl\.|clause|п\.|тармақ)\s*(\d+)", cite)
     return match.group(1) if match else None
 
@@ -452,6 +459,7 @@ _CHECKS = (check_cites, check_texts, check_codes, check_act_dates, check_referen
 RULES: dict[str, tuple[Severity, str]] = {
     "missing-cite": ("error", "an element has no cite (clause, annex, table row)"),
     "missing-text": ("error", "a text lacks its kk or ru version"),
+    "mixed-script": ("error", "a Latin letter inside a Cyrillic word (a digitisation artefact: і written as i)"),
     "duplicate-code": ("error", "two elements of one list share a code"),
     "in-force-order": ("error", "act dates out of order (adopted, registered, in force from/to)"),
     "unknown-reference": ("error", "a reference to a document, form, result, channel or schedule that is not "
