@@ -46,7 +46,7 @@ class Finding:
 
 
 _CYRILLIC = "а-яёәғқңөұүһіА-ЯЁӘҒҚҢӨҰҮҺІ"
-_MIXED_SCRIPT = re.compile(f"[{_CYRILLIC}][a-zA-Z]+[{_CYRILLIC}]")
+_MIXED_SCRIPT = re.compile(f"[{_CYRILLIC}][a-zA-Z]+|[a-zA-Z]+[{_CYRILLIC}]")
 
 # Elements whose cite the linter does not demand: plain value holders inside a cited parent.
 _CITE_EXEMPT = {"Text", "Source", "FormField"}
