@@ -86,8 +86,7 @@ def _office(reg: Regulation, prefix: str, kind: str) -> Office:
         schedule = channel.schedule if channel else "department"
     org, _ = Organisation.objects.get_or_create(
         code=f"{prefix}-{kind}",
-        defaults={"kind": kind, "name_kk": (name.kk or "")[:400], "name_ru": (name.ru or "")[:400],
-                  "name_en": (name.en or "")[:400]},
+        defaults={"kind": kind, "name_kk": name.kk or "", "name_ru": name.ru or "", "name_en": name.en or ""},
     )
     office, _ = Office.objects.get_or_create(
         code=f"{prefix}-{kind}",

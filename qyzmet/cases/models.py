@@ -21,9 +21,9 @@ class RegulationVersion(models.Model):
     version = models.PositiveIntegerField()
     content_hash = models.CharField(max_length=64)
     service = models.CharField(max_length=80)
-    name_kk = models.CharField(max_length=500)
-    name_ru = models.CharField(max_length=500)
-    name_en = models.CharField(max_length=500, blank=True)
+    name_kk = models.TextField()
+    name_ru = models.TextField()
+    name_en = models.TextField(blank=True)
     source = models.TextField(help_text="the YAML text as loaded")
     loaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -57,7 +57,7 @@ class Case(models.Model):
     submitted_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     term_due = models.DateTimeField(null=True, blank=True)
-    term_why = models.CharField(max_length=500, blank=True)
+    term_why = models.TextField(blank=True)
     outcome = models.CharField(max_length=16, blank=True)
     grounds = models.JSONField(default=list, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -85,8 +85,8 @@ class Task(models.Model):
     role = models.CharField(max_length=80)
     opened_at = models.DateTimeField()
     due = models.DateTimeField(null=True, blank=True)
-    why = models.CharField(max_length=300, blank=True)
-    cite = models.CharField(max_length=200, blank=True)
+    why = models.TextField(blank=True)
+    cite = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     late = models.BooleanField(null=True)
@@ -102,10 +102,10 @@ class Task(models.Model):
 class ChecklistItem(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checklist")
     document = models.CharField(max_length=80)
-    name = models.CharField(max_length=500)
+    name = models.TextField()
     provided_as = models.CharField(max_length=32)
     present = models.BooleanField()
-    cite = models.CharField(max_length=200, blank=True)
+    cite = models.TextField(blank=True)
 
     class Meta:
         ordering = ["case", "id"]

@@ -81,7 +81,7 @@ def submit(reg_row: RegulationVersion, event: engine.Submit, now: dt.datetime, *
     state, effects = engine.apply(reg, None, event, now, _calendars(reg))
     with transaction.atomic():
         case = Case.objects.create(
-            number=number or f"pending-{uuid.uuid4().hex}", regulation=reg_row, route=state.route,
+            number=number or f"pending-{uuid.uuid4().hex[:20]}", regulation=reg_row, route=state.route,
             channel=state.channel,
             office=office, applicant_iin=state.iin, applicant_name=applicant_name, category=state.category,
             submitted_at=now, state=engine.state_to_dict(state), seq=0,
@@ -119,7 +119,7 @@ def _record(case: Case, state: engine.CaseState, event: engine.Event, now: dt.da
     for effect in effects:
         if effect.kind == "task-opened":
             Task.objects.create(case=case, step=effect.data["n"], role=effect.data["role"] or "", opened_at=now,
-                                due=effect.data["due"], why=effect.data["why"][:300],
+                                due=effect.data["due"], why=effect.data["why"],
                                 cite=effect.data["cite"] or "")
         elif effect.kind == "task-closed":
             Task.objects.filter(case=case, step=effect.data["n"], closed_at__isnull=True).update(
@@ -131,7 +131,7 @@ def _record(case: Case, state: engine.CaseState, event: engine.Event, now: dt.da
     case.term_due = state.term_due
     term = next((e for e in effects if e.kind == "term-set"), None)
     if term is not None:
-        case.term_why = (term.data.get("why") or "")[:500]
+        case.term_why = term.data.get("why") or ""
     case.outcome = state.outcome or ""
     case.grounds = list(state.grounds or ([state.acceptance_refusal_ground] if state.acceptance_refusal_ground
                                           else []))

@@ -21,9 +21,9 @@ class Organisation(models.Model):
 
     code = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PROVIDER)
-    name_kk = models.CharField(max_length=400)
-    name_ru = models.CharField(max_length=400)
-    name_en = models.CharField(max_length=400, blank=True)
+    name_kk = models.TextField()
+    name_ru = models.TextField()
+    name_en = models.TextField(blank=True)
     bin = models.CharField("BIN", max_length=12, blank=True)
 
     class Meta:
@@ -47,10 +47,10 @@ class Office(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="offices")
     code = models.SlugField(max_length=80, unique=True)
-    name_kk = models.CharField(max_length=400)
-    name_ru = models.CharField(max_length=400)
-    name_en = models.CharField(max_length=400, blank=True)
-    address = models.CharField(max_length=400, blank=True)
+    name_kk = models.TextField()
+    name_ru = models.TextField()
+    name_en = models.TextField(blank=True)
+    address = models.TextField(blank=True)
     schedule = models.CharField(
         max_length=64, default="department",
         help_text="a built-in schedule (department, psc, psc-5day) or a schedule defined by a regulation",
