@@ -17,7 +17,13 @@ from typing import Any, Literal
 
 from qyzmet.core.calendar import to_local
 from qyzmet.core.regulation import Regulation, Route, Step
-from qyzmet.core.timeline import CalendarLookup, calendars_for, step_deadline, term_deadline
+from qyzmet.core.timeline import (
+    CalendarLookup,
+    calendars_for,
+    counts_from_acceptance,
+    step_deadline,
+    term_deadline,
+)
 
 
 class EngineError(ValueError):
@@ -357,8 +363,7 @@ def _accept(reg: Regulation, route: Route, state: CaseState, step: Step, now: dt
                           f"({blocking.cite})")
     # The acts count the term "from the moment the documents are submitted": from the submission, even
     # when the intake steps (a PSC consultant, the receipt) run over into the next working day.
-    declared = reg.term_for(route.channel)
-    start = now if declared is not None and declared.starts == "acceptance" else state.submitted_at
+    start = now if counts_from_acceptance(reg, route.channel) else state.submitted_at
     term = term_deadline(reg, route.channel, start, calendars)
     state = replace(state, status=Status.IN_PROGRESS, accepted_at=now, term_due=term.due if term else None)
     kind = "receipt" if route.channel == "psc" else "talon"

@@ -52,6 +52,12 @@ class Deadline:
     why: str
 
 
+def counts_from_acceptance(reg: Regulation, channel: str) -> bool:
+    """Does the channel's term run from the accepting step (a proactive consent) rather than from submission?"""
+    term = reg.term_for(channel)
+    return term is not None and term.starts == "acceptance"
+
+
 def term_deadline(reg: Regulation, channel: str, start: dt.datetime,
                   calendars: CalendarLookup | None = None) -> Deadline | None:
     """The total term's due instant for a case accepted at ``start`` through ``channel``."""
@@ -145,13 +151,13 @@ def plan(reg: Regulation, route_code: str, at: dt.datetime,
     cursor = at
     steps = []
     term_start = at
-    declared = reg.term_for(route.channel)
+    from_acceptance = counts_from_acceptance(reg, route.channel)
     for step in route.steps:
         deadline = step_deadline(reg, route, step, cursor, calendars)
         due = deadline.due if deadline else cursor
         text = step.duration_text.get("en") if step.duration_text else None
         steps.append(PlannedStep(step.n, step.role, step.duration, text, cursor, due, step.cite))
-        if step.accepts and declared is not None and declared.starts == "acceptance":
+        if step.accepts and from_acceptance:
             term_start = due  # planned: the applicant answers at the last moment the act allows
         cursor = due
     term = term_deadline(reg, route.channel, term_start, calendars)
