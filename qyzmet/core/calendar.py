@@ -243,15 +243,16 @@ class WorkCalendar:
 
     def nth_working_day_after(self, day: dt.date, n: int) -> dt.date:
         """The n-th working day strictly after ``day`` (n=0: ``day`` itself or the next working day)."""
-        offset = day.toordinal() - self._first_ordinal
-        if not 0 <= offset < len(self._after) - 366:
-            self._check_range(day)
+        if not FIRST_YEAR <= day.year < LAST_YEAR:
+            self._check_range(day)  # raises, with the range in its message
         if n < 0:
             raise CalendarError("a term cannot be negative")
-        i = self._after[offset] + n - 1
-        if n == 0 and offset > 0:
-            i = self._after[offset - 1]  # first working day on or after ``day``
-        elif n == 0:
+        offset = day.toordinal() - self._first_ordinal
+        if n > 0:
+            i = self._after[offset] + n - 1
+        elif offset > 0:
+            i = self._after[offset - 1]  # the first working day after the day before: ``day`` or later
+        else:
             i = bisect_left(self._days, day.toordinal())
         if i >= len(self._dates):
             raise CalendarError(f"{n} working days after {day} is beyond the calendar's range")
