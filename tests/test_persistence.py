@@ -120,3 +120,19 @@ def test_admin_lists_cases(admin_client, reg_row):
     response = admin_client.get("/admin/cases/case/")
     assert response.status_code == 200
     assert Case.objects.get().number in response.content.decode()
+
+
+def test_an_exception_for_one_schedule_moves_only_that_schedules_deadlines(reg_row):
+    # A day off at the PSCs only: the department's 3-working-day step is not affected.
+    CalendarException.objects.create(day=dt.date(2025, 3, 20), kind="holiday", schedule="aktogay-psc",
+                                     source="test order No. 2")
+    case = submit(reg_row)
+    services.apply_event(case, CompleteStep(1), START)
+    case.refresh_from_db()
+    assert case.step_due == parse_instant("2025-03-27T18:00")  # 20, 26, 27 March on the department schedule
+    psc = submit(reg_row, "psc")
+    services.apply_event(psc, CompleteStep(1), START)
+    services.apply_event(psc, CompleteStep(2), START)
+    psc.refresh_from_db()
+    # The PSC's 1-working-day registry step skips its closed 20 March: due 26 March at 20:00.
+    assert psc.step_due == parse_instant("2025-03-26T20:00")

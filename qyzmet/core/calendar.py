@@ -144,6 +144,7 @@ class CalendarException:
     source: str
     hours: DayHours = ()
     name: str = ""
+    schedule: str = ""  # the schedule it applies to; empty: every schedule
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ class WorkCalendar:
 
     def __post_init__(self) -> None:
         days_off, working_weekends = _law(FIRST_YEAR, LAST_YEAR)
-        overrides = {e.day: e for e in self.exceptions}
+        overrides = {e.day: e for e in self.exceptions if e.schedule in ("", self.schedule.name)}
         ordinals: list[int] = []
         hours: dict[int, DayHours] = {}
         closed: dict[dt.date, str] = {}

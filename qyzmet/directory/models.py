@@ -129,27 +129,26 @@ class CalendarException(models.Model):
             raise ValidationError({"hours": "special hours need at least one interval"})
 
     def as_core(self) -> core_calendar.CalendarException:
-        return core_calendar.CalendarException(self.day, self.kind, self.source, self.parsed_hours(), self.name)
+        return core_calendar.CalendarException(self.day, self.kind, self.source, self.parsed_hours(), self.name,
+                                               self.schedule)
 
 
 _cache: dict[str, tuple[float, tuple[core_calendar.CalendarException, ...]]] = {}
 _CACHE_SECONDS = 30.0
 
 
-def calendar_exceptions(schedule: str | None = None) -> tuple[core_calendar.CalendarException, ...]:
-    """Exceptions for ``schedule`` (and those for every schedule), as the core calendar takes them.
+def calendar_exceptions() -> tuple[core_calendar.CalendarException, ...]:
+    """Every exception, each naming its schedule; the core calendar keeps those that apply to it.
 
     Read on every transition, changed a few times a year: kept in memory, dropped when a row changes in
     this process and re-read at most every 30 s so other processes' edits arrive too.
     """
-    key = schedule or ""
     now = time.monotonic()
-    hit = _cache.get(key)
+    hit = _cache.get("all")
     if hit is not None and now - hit[0] < _CACHE_SECONDS:
         return hit[1]
-    rows = CalendarException.objects.filter(models.Q(schedule="") | models.Q(schedule=key))
-    value = tuple(r.as_core() for r in rows)
-    _cache[key] = (now, value)
+    value = tuple(r.as_core() for r in CalendarException.objects.all())
+    _cache["all"] = (now, value)
     return value
 
 
