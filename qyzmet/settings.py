@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "qyzmet.directory",
     "qyzmet.cases",
+    "qyzmet.web",
+    "qyzmet.api",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
@@ -54,9 +57,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "qyzmet.urls"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:inbox"
 WSGI_APPLICATION = "qyzmet.wsgi.application"
 
 TEMPLATES = [
@@ -98,6 +104,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "kk"
 LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "qyzmet_language"
 TIME_ZONE = "Asia/Almaty"
 USE_I18N = True
 USE_TZ = True

@@ -47,9 +47,18 @@ class Case(models.Model):
     regulation = models.ForeignKey(RegulationVersion, on_delete=models.PROTECT, related_name="cases")
     route = models.CharField(max_length=16)
     channel = models.CharField(max_length=16)
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="cases", null=True, blank=True)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="cases", null=True, blank=True,
+                               help_text="where the application was received (a PSC hall, or the provider itself)")
+    provider_office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="provided_cases", null=True, blank=True,
+        help_text="the provider office that works the case (the same as office on a provider route)")
     applicant_iin = models.CharField("applicant IIN", max_length=12)
     applicant_name = models.CharField(max_length=200, blank=True)
+    applicant_phone = models.CharField(max_length=20, blank=True)
+    representative_name = models.CharField(max_length=200, blank=True)
+    representative_iin = models.CharField("representative IIN", max_length=12, blank=True)
+    power_of_attorney = models.CharField(max_length=200, blank=True,
+                                         help_text="number and date of the power of attorney")
     category = models.CharField(max_length=80)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     current_step = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -70,6 +79,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "term_due"]),
             models.Index(fields=["office", "status"]),
+            models.Index(fields=["provider_office", "status"]),
             models.Index(fields=["applicant_iin"]),
         ]
 
@@ -83,6 +93,12 @@ class Task(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     step = models.PositiveSmallIntegerField()
     role = models.CharField(max_length=80)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="tasks", null=True, blank=True,
+                               help_text="the office whose staff in this role do the step (none: done outside, "
+                                         "e.g. by the applicant on the portal)")
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="claimed_tasks")
+    claimed_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField()
     due = models.DateTimeField(null=True, blank=True)
     why = models.TextField(blank=True)
@@ -93,7 +109,8 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["case", "step", "opened_at"]
-        indexes = [models.Index(fields=["role", "closed_at", "due"])]
+        indexes = [models.Index(fields=["role", "closed_at", "due"]),
+                   models.Index(fields=["office", "closed_at", "role", "due"])]
 
     def __str__(self) -> str:
         return f"{self.case.number} step {self.step} ({self.role})"
@@ -161,3 +178,56 @@ class Effect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.kind}"
+
+
+class Registry(models.Model):
+    """A registry (тізілім / реестр): the list of cases one office hands to another in one dispatch.
+
+    The acts make the PSC's accumulation sector bundle accepted applications for the provider, and the
+    provider send results back the same way.  Each line is acknowledged by the receiving office, or
+    returned with the errors found.
+    """
+
+    class Direction(models.TextChoices):
+        TO_PROVIDER = "to-provider", "PSC → provider"
+        TO_PSC = "to-psc", "provider → PSC"
+
+    number = models.CharField(max_length=32, unique=True)
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    from_office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="registries_sent")
+    to_office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="registries_received")
+    step = models.PositiveSmallIntegerField(help_text="the route step whose output this registry is")
+    dispatched_at = models.DateTimeField()
+    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="+")
+
+    class Meta:
+        ordering = ["-dispatched_at"]
+        verbose_name_plural = "registries"
+        indexes = [models.Index(fields=["to_office", "dispatched_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RegistryItem(models.Model):
+    class State(models.TextChoices):
+        SENT = "sent", "sent"
+        ACKNOWLEDGED = "acknowledged", "acknowledged"
+        RETURNED = "returned", "returned with errors"
+
+    registry = models.ForeignKey(Registry, on_delete=models.CASCADE, related_name="items")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="registry_items")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.SENT)
+    errors = models.TextField(blank=True, help_text="why the receiving office returned the case")
+    acted_at = models.DateTimeField(null=True, blank=True)
+    acted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["registry", "id"]
+        constraints = [models.UniqueConstraint(fields=["registry", "case"], name="unique_registry_case")]
+        indexes = [models.Index(fields=["case", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.registry.number}: {self.case.number} ({self.state})"

@@ -63,6 +63,27 @@ class Office(models.Model):
         return self.name_ru or self.name_kk
 
 
+class ServicePoint(models.Model):
+    """An office takes applications for a regulation's route, and sends them to a provider office.
+
+    A PSC hall names the district department that works its cases; a department that receives
+    applications itself is its own provider.
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="service_points")
+    reg_id = models.CharField("regulation", max_length=120, help_text="e.g. aktogay-2013/prosthetic-docs")
+    route = models.CharField(max_length=16, help_text="main, psc, portal or proactive")
+    provider = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="served_points",
+                                 help_text="the office that works the cases (the office itself on a provider route)")
+
+    class Meta:
+        ordering = ["office", "reg_id", "route"]
+        constraints = [models.UniqueConstraint(fields=["office", "reg_id", "route"], name="unique_service_point")]
+
+    def __str__(self) -> str:
+        return f"{self.office.code}: {self.reg_id} ({self.route}) → {self.provider.code}"
+
+
 class Staff(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="staff")

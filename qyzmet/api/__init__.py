@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1 (django-ninja), for other systems and scripts."""
