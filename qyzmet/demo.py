@@ -24,7 +24,7 @@ from qyzmet.core.durations import Duration, Unit
 from qyzmet.core.iin import make_iin
 from qyzmet.core.regulation import Regulation
 from qyzmet.core.timeline import calendars_for
-from qyzmet.directory.models import Office, Organisation, RoleAssignment, Staff
+from qyzmet.directory.models import Office, Organisation, RoleAssignment, ServicePoint, Staff
 
 DEMO_PASSWORD = "qyzmet-demo"  # printed at start; demo databases only
 
@@ -52,6 +52,11 @@ def build_directory(regulations: list[Regulation], *, with_users: bool = True) -
             if key not in directory.offices:
                 directory.offices[key] = _office(reg, prefix, kind)
             roles_by_office.setdefault(key, set())
+        provider = directory.offices[(prefix, "provider")]
+        for code in reg.routes:
+            office = directory.offices[(prefix, "psc")] if code == "psc" else provider
+            ServicePoint.objects.get_or_create(office=office, reg_id=reg.id, route=code,
+                                               defaults={"provider": provider})
         for route in reg.routes.values():
             for step in route.steps:
                 role = reg.role(step.role) if step.role else None
@@ -148,10 +153,12 @@ def simulate_case(reg_row: RegulationVersion, reg: Regulation, route_code: str, 
         documents = documents[:-1]  # the applicant forgot a document
     birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 60))
     iin = make_iin(birth, rng.choice(("male", "female")), rng.randint(0, 9000))
-    office = directory.offices.get((_act_prefix(reg), "psc" if route.channel == "psc" else "provider"))
+    provider = directory.offices.get((_act_prefix(reg), "provider"))
+    office = directory.offices.get((_act_prefix(reg), "psc")) if route.channel == "psc" else \
+        provider if route.channel == "provider" else None
     outcome = services.submit(
         reg_row, engine.Submit(route_code, iin, category.code if category else "any", documents), start,
-        office=office, applicant_name=_name(rng),
+        office=office, provider_office=provider, applicant_name=_name(rng),
     )
     case = outcome.case
     calendars = calendars_for(reg)

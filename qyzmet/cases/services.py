@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from qyzmet.cases.access import task_office_id
 from qyzmet.cases.models import Case, ChecklistItem, Effect, Event, RegulationVersion, Task
 from qyzmet.core import engine
 from qyzmet.core.loader import RegulationLoadError, load_text, shipped_catalog
@@ -76,15 +77,18 @@ def _calendars(reg: Regulation):
 
 
 def submit(reg_row: RegulationVersion, event: engine.Submit, now: dt.datetime, *, office: Office | None = None,
-           applicant_name: str = "", actor=None, number: str | None = None) -> Outcome:
+           provider_office: Office | None = None, applicant_name: str = "", actor=None, number: str | None = None,
+           **details: str) -> Outcome:
+    """Create a case from a submission.  ``details``: applicant_phone, representative_name/_iin, power_of_attorney."""
     reg = regulation_of(reg_row)
     state, effects = engine.apply(reg, None, event, now, _calendars(reg))
     with transaction.atomic():
         case = Case.objects.create(
             number=number or f"pending-{uuid.uuid4().hex[:20]}", regulation=reg_row, route=state.route,
-            channel=state.channel,
-            office=office, applicant_iin=state.iin, applicant_name=applicant_name, category=state.category,
-            submitted_at=now, state=engine.state_to_dict(state), seq=0,
+            channel=state.channel, office=office,
+            provider_office=provider_office or (office if state.channel == "provider" else None),
+            applicant_iin=state.iin, applicant_name=applicant_name, category=state.category,
+            submitted_at=now, state=engine.state_to_dict(state), seq=0, **details,
         )
         if number is None:
             # The primary key is the only race-free counter both SQLite and PostgreSQL give us.
@@ -94,7 +98,7 @@ def submit(reg_row: RegulationVersion, event: engine.Submit, now: dt.datetime, *
                           cite=i.cite or "")
             for i in engine.checklist(reg, state.category, state.documents)
         ])
-        _record(case, state, event, now, effects, actor)
+        _record(case, state, event, now, effects, actor, reg)
     return Outcome(case, effects)
 
 
@@ -105,12 +109,12 @@ def apply_event(case: Case, event: engine.Event, now: dt.datetime, *, actor=None
         reg = regulation_of(locked.regulation)
         state = engine.state_from_dict(locked.state)
         new_state, effects = engine.apply(reg, state, event, now, _calendars(reg))
-        _record(locked, new_state, event, now, effects, actor)
+        _record(locked, new_state, event, now, effects, actor, reg)
     return Outcome(locked, effects)
 
 
 def _record(case: Case, state: engine.CaseState, event: engine.Event, now: dt.datetime,
-            effects: list[engine.Effect], actor) -> None:
+            effects: list[engine.Effect], actor, reg: Regulation) -> None:
     row = Event.objects.create(case=case, seq=state.seq, kind=event.kind,
                                payload=engine.to_jsonable(engine.event_to_dict(event)), at=now, actor=actor)
     Effect.objects.bulk_create([
@@ -119,8 +123,8 @@ def _record(case: Case, state: engine.CaseState, event: engine.Event, now: dt.da
     for effect in effects:
         if effect.kind == "task-opened":
             Task.objects.create(case=case, step=effect.data["n"], role=effect.data["role"] or "", opened_at=now,
-                                due=effect.data["due"], why=effect.data["why"],
-                                cite=effect.data["cite"] or "")
+                                due=effect.data["due"], why=effect.data["why"], cite=effect.data["cite"] or "",
+                                office_id=task_office_id(reg, effect.data["role"], case))
         elif effect.kind == "task-closed":
             Task.objects.filter(case=case, step=effect.data["n"], closed_at__isnull=True).update(
                 closed_at=now, closed_by=actor, late=effect.data["late"])

@@ -77,9 +77,24 @@ class Decide:
     kind: Literal["decide"] = "decide"
 
 
-Event = Submit | RefuseAcceptance | CompleteStep | Decide
+@dataclass(frozen=True)
+class ReturnStep:
+    """The receiving office sends a case back to the step that handed it over, with the errors found.
+
+    Only a step that receives a registry (the previous step's output is a registry) can do this: the
+    acts make the receiving office check the package against the registry.
+    """
+
+    n: int
+    errors: str
+    by: str | None = None
+    kind: Literal["return-step"] = "return-step"
+
+
+Event = Submit | RefuseAcceptance | CompleteStep | Decide | ReturnStep
 EVENT_TYPES: dict[str, type] = {
     "submit": Submit, "refuse-acceptance": RefuseAcceptance, "complete-step": CompleteStep, "decide": Decide,
+    "return-step": ReturnStep,
 }
 
 
@@ -171,7 +186,7 @@ class Effect:
     """Something the shell must do or record: open a task, hand a receipt, issue a result."""
 
     kind: Literal["task-opened", "task-closed", "receipt", "acceptance-refusal-receipt", "term-set",
-                  "decision", "result-issued", "incomplete-documents"]
+                  "decision", "result-issued", "incomplete-documents", "returned"]
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -218,6 +233,8 @@ def apply(reg: Regulation, state: CaseState | None, event: Event, now: dt.dateti
         new, effects = _refuse_acceptance(reg, state, event, now)
     elif isinstance(event, Decide):
         new, effects = _decide(reg, route, state, event)
+    elif isinstance(event, ReturnStep):
+        new, effects = _return_step(reg, route, state, event, now, calendars)
     else:
         new, effects = _complete_step(reg, route, state, event, now, calendars)
     return replace(new, seq=state.seq + 1), effects
@@ -378,6 +395,32 @@ def _accept(reg: Regulation, route: Route, state: CaseState, step: Step, now: dt
                             "cite": term.cite if term else None}),
     ]
     return state, effects
+
+
+def receives_registry(route: Route, n: int) -> bool:
+    """Step ``n`` takes over a package that arrived with a registry (the previous step produced one)."""
+    return n > 1 and "registry" in route.steps[n - 2].produces
+
+
+def _return_step(reg: Regulation, route: Route, state: CaseState, event: ReturnStep, now: dt.datetime,
+                 calendars: CalendarLookup) -> tuple[CaseState, list[Effect]]:
+    if event.n != state.step:
+        raise EngineError(f"step {event.n} is not the current step (step {state.step} is)")
+    if not receives_registry(route, event.n):
+        raise EngineError(f"step {event.n} does not receive a registry; only a receiving step can return a case")
+    if not event.errors.strip():
+        raise EngineError("say which errors were found when returning a case")
+    record = StepRecord(event.n, route.steps[event.n - 1].role, state.step_started or now, state.step_due, now,
+                        event.by)
+    back = route.steps[event.n - 2]
+    effects = [
+        Effect("task-closed", {"n": event.n, "role": record.role, "by": event.by, "late": record.late,
+                               "note": event.errors}),
+        Effect("returned", {"from": event.n, "to": back.n, "errors": event.errors, "by": event.by, "at": now}),
+    ]
+    state = replace(state, history=(*state.history, record))
+    state, open_effects = _open_step(reg, route, state, back, now, calendars)
+    return state, effects + open_effects
 
 
 def _result_for(reg: Regulation, state: CaseState) -> str | None:

@@ -1,0 +1,143 @@
+"""Who may see and do what: the one place the workspace and the API ask.
+
+A staff member belongs to one office and holds roles (the SFUs a regulation names).  They see the
+cases their office received or works, and act only on open tasks of their office in one of their
+roles.  Everything is enforced here, on the server; pages only hide what this module would refuse.
+
+A case of another office is *not found* (404) rather than forbidden, so its existence does not leak;
+a visible case's step in somebody else's role is *forbidden* (403).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import F, Q, QuerySet
+
+from qyzmet.cases.models import Case, Task
+from qyzmet.core.regulation import Regulation
+
+# Roles that are not staff of any office: the applicant on the portal, the recipient answering an
+# SMS, and the state information systems.  Their steps have no office; the system records them.
+OUTSIDE_ROLES = frozenset({"applicant", "recipient", "information-system", "e-sobes"})
+
+
+class AccessDenied(Exception):
+    """The user may see this, but may not do it (HTTP 403)."""
+
+
+class NotFound(Exception):
+    """Nothing this user may see has this identifier (HTTP 404)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in staff member, read once per request."""
+
+    user_id: int
+    username: str
+    full_name: str
+    office_id: int
+    office_code: str
+    office_kind: str  # "psc" or "provider" (the organisation's kind)
+    roles: frozenset[str]
+
+    def holds(self, role: str | None) -> bool:
+        return role is not None and role in self.roles
+
+
+def actor_for(user) -> Actor | None:
+    """The staff member behind a Django user, or None (anonymous, or a user with no office)."""
+    if user is None or not user.is_authenticated:
+        return None
+    from qyzmet.directory.models import Staff
+
+    staff = (Staff.objects.select_related("office__organisation").prefetch_related("roles")
+             .filter(user_id=user.pk).first())
+    if staff is None:
+        return None
+    return Actor(user.pk, user.get_username(), staff.full_name, staff.office_id, staff.office.code,
+                 staff.office.organisation.kind, frozenset(r.role for r in staff.roles.all()))
+
+
+def require_actor(user) -> Actor:
+    actor = actor_for(user)
+    if actor is None:
+        raise AccessDenied("this account is not a staff member of any office")
+    return actor
+
+
+def task_office_id(reg: Regulation, role_code: str | None, case: Case) -> int | None:
+    """The office whose staff do a step: the PSC for PSC roles, the provider for the rest."""
+    if role_code is None or role_code in OUTSIDE_ROLES:
+        return None
+    role = reg.role(role_code)
+    if role is not None and role.organisation == "psc":
+        return case.office_id
+    return case.provider_office_id or case.office_id
+
+
+def visible_cases(actor: Actor) -> QuerySet[Case]:
+    return Case.objects.filter(Q(office_id=actor.office_id) | Q(provider_office_id=actor.office_id))
+
+
+def case_for(actor: Actor, *, pk: int | None = None, number: str | None = None) -> Case:
+    query = visible_cases(actor).select_related("regulation", "office", "provider_office")
+    case = query.filter(pk=pk).first() if pk is not None else query.filter(number=number).first()
+    if case is None:
+        raise NotFound("no such case in your office")
+    return case
+
+
+def my_tasks(actor: Actor) -> QuerySet[Task]:
+    """Open tasks this person can do, the most urgent first (tasks without a due instant last)."""
+    return (Task.objects.filter(office_id=actor.office_id, role__in=actor.roles, closed_at__isnull=True)
+            .select_related("case__regulation", "claimed_by")
+            .order_by(F("due").asc(nulls_last=True), "id"))
+
+
+def office_tasks(actor: Actor) -> QuerySet[Task]:
+    """Open tasks of the whole office (visible to everyone there, doable only in one's roles)."""
+    return Task.objects.filter(office_id=actor.office_id, closed_at__isnull=True)
+
+
+def task_for(actor: Actor, pk: int, *, to_act: bool = True) -> Task:
+    """An open task of this office; with ``to_act`` it must also be in one of the actor's roles."""
+    task = (Task.objects.select_related("case__regulation", "case__office", "case__provider_office", "claimed_by")
+            .filter(pk=pk).first())
+    # A task of another office's case is reported like a missing one; a task of a visible case that
+    # another office does (the PSC's step of a case the provider works) may be seen, not done.
+    if task is None or (task.office_id != actor.office_id
+                        and not visible_cases(actor).filter(pk=task.case_id).exists()):
+        raise NotFound("no such task in your office")
+    if to_act:
+        if task.closed_at is not None:
+            raise AccessDenied(f"step {task.step} of case {task.case.number} is already done")
+        if task.office_id != actor.office_id or not actor.holds(task.role):
+            raise AccessDenied(f"step {task.step} of case {task.case.number} is for the role {task.role!r}, "
+                               f"which you do not hold")
+    return task
+
+
+class Urgency(StrEnum):
+    ON_TRACK = "on-track"
+    AT_RISK = "at-risk"
+    OVERDUE = "overdue"
+    NO_TERM = "no-term"
+
+
+def urgency(opened: dt.datetime, due: dt.datetime | None, now: dt.datetime) -> Urgency:
+    """Overdue past the due instant; at risk when less than a quarter of the allowed time is left.
+
+    A quarter of the wall-clock span is a deliberate simplification: it flags a 3-working-day step on
+    its last day and a 30-minute step in its last 7 minutes, which is when a head would want to know.
+    """
+    if due is None:
+        return Urgency.NO_TERM
+    if now > due:
+        return Urgency.OVERDUE
+    if (due - now) * 4 < (due - opened):
+        return Urgency.AT_RISK
+    return Urgency.ON_TRACK

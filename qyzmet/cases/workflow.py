@@ -1,0 +1,425 @@
+"""What staff and citizens do to cases, with the checks the acts and the access rules demand.
+
+The staff pages and the JSON API both call these functions; neither checks permissions on its own.
+Each function raises :class:`Invalid` (a named field is wrong: HTTP 400/422), :class:`Conflict` (the
+case is not in a state that allows it: HTTP 409), or the access module's ``AccessDenied`` (403) /
+``NotFound`` (404).  Nothing is stored when any of them is raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from qyzmet.cases import services
+from qyzmet.cases.access import (
+    OUTSIDE_ROLES,
+    AccessDenied,
+    Actor,
+    NotFound,
+    my_tasks,
+    task_for,
+    task_office_id,
+    visible_cases,
+)
+from qyzmet.cases.models import Case, Registry, RegistryItem, RegulationVersion, Task
+from qyzmet.core import engine
+from qyzmet.core.iin import InvalidIdentifier, parse_iin
+from qyzmet.core.loader import shipped_catalog
+from qyzmet.core.regulation import Regulation, Route, Step
+from qyzmet.directory.models import ServicePoint
+
+
+class Invalid(ValueError):
+    """A field of the request is wrong; ``field`` names it as the form or the API call spells it."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class Conflict(ValueError):
+    """The case is not in a state that allows this (someone else moved it, or the act forbids it now)."""
+
+
+def _reg_row(reg_id: str) -> tuple[RegulationVersion, Regulation]:
+    """The newest stored version of a shipped regulation."""
+    reg = next((r for r in shipped_catalog().regulations if r.id == reg_id), None)
+    if reg is None:
+        raise Invalid("regulation", f"unknown service {reg_id!r}")
+    return services.register_regulation(reg), reg
+
+
+def step_of(reg: Regulation, case: Case, n: int) -> Step:
+    return reg.route(case.route).steps[n - 1]
+
+
+def accepting_step(route: Route) -> Step:
+    return next((s for s in route.steps if s.accepts), route.steps[0])
+
+
+def intake_roles(reg: Regulation, route: Route) -> frozenset[str]:
+    """Who may open a case at the counter: the roles of the steps up to the one that accepts it."""
+    roles = set()
+    for step in route.steps:
+        if step.role and step.role not in OUTSIDE_ROLES:
+            roles.add(step.role)
+        if step.accepts:
+            break
+    return frozenset(roles)
+
+
+def is_dispatch_step(route: Route, n: int) -> bool:
+    """Step ``n`` hands the case to another office with a registry (the next step works elsewhere)."""
+    return n < len(route.steps) and "registry" in route.steps[n - 1].produces
+
+
+# --- what an office offers ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Offer:
+    point: ServicePoint
+    regulation: Regulation
+    route: Route
+
+
+def offers(actor: Actor) -> list[Offer]:
+    """The services this office takes applications for, that this person may open."""
+    catalog = {r.id: r for r in shipped_catalog().regulations}
+    result = []
+    for point in ServicePoint.objects.filter(office_id=actor.office_id).select_related("provider"):
+        reg = catalog.get(point.reg_id)
+        if reg is None or point.route not in reg.routes:
+            continue
+        route = reg.route(point.route)
+        if intake_roles(reg, route) & actor.roles:
+            result.append(Offer(point, reg, route))
+    return sorted(result, key=lambda o: o.regulation.id)
+
+
+def minor_categories(reg: Regulation) -> list[str]:
+    """Categories whose checklist asks for a child's birth certificate: the ones for minors."""
+    return [c.code for c in reg.categories if any("birth-certificate" in d for d in c.documents)]
+
+
+def check_applicant(reg: Regulation, iin: str, category: str, today: dt.date) -> None:
+    """The IIN must be valid, and a minor's application uses a category for children, as the acts say."""
+    try:
+        info = parse_iin(iin, today=today)
+    except InvalidIdentifier as exc:
+        raise Invalid("applicant.iin", f"invalid IIN: {exc}") from None
+    if reg.categories and reg.category(category) is None:
+        known = ", ".join(c.code for c in reg.categories)
+        raise Invalid("category", f"unknown applicant category {category!r} (categories: {known})")
+    birth = info.birth_date
+    children = minor_categories(reg)
+    if children and _age(birth, today) < 18 and category not in children:
+        raise Invalid("category", f"the applicant was born on {birth:%d.%m.%Y} and is a minor: the application "
+                                  f"needs the birth certificate and a parent's ID (categories: {', '.join(children)})")
+
+
+def _age(birth: dt.date, today: dt.date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+@dataclass(frozen=True)
+class Application:
+    regulation: str
+    iin: str
+    category: str
+    documents: tuple[str, ...] = ()
+    name: str = ""
+    phone: str = ""
+    representative_name: str = ""
+    representative_iin: str = ""
+    power_of_attorney: str = ""
+
+
+def _check_application(reg: Regulation, app: Application, today: dt.date) -> None:
+    check_applicant(reg, app.iin, app.category, today)
+    unknown = [d for d in app.documents if reg.document(d) is None]
+    if unknown:
+        raise Invalid("documents", f"{reg.id} defines no document(s) {', '.join(unknown)}")
+    if app.representative_name or app.representative_iin:
+        if not app.power_of_attorney.strip():
+            raise Invalid("power_of_attorney", "a representative acts on a power of attorney: give its number "
+                                               "and date")
+        if app.representative_iin:
+            try:
+                parse_iin(app.representative_iin, today=today)
+            except InvalidIdentifier as exc:
+                raise Invalid("representative_iin", f"invalid IIN: {exc}") from None
+    if app.phone:
+        digits = "".join(ch for ch in app.phone if ch.isdigit())
+        if len(digits) != 11 or digits[0] not in "78":
+            raise Invalid("applicant.phone", "a Kazakhstan phone number has 11 digits, e.g. +7 701 234 56 78")
+
+
+def _details(app: Application) -> dict[str, str]:
+    digits = "".join(ch for ch in app.phone if ch.isdigit())
+    phone = f"+7{digits[1:]}" if digits else ""
+    return {"applicant_phone": phone, "representative_name": app.representative_name.strip(),
+            "representative_iin": app.representative_iin.strip(), "power_of_attorney": app.power_of_attorney.strip()}
+
+
+def intake(actor: Actor, app: Application, now: dt.datetime) -> Case:
+    """A counter clerk opens a case for an applicant standing at the window."""
+    point = ServicePoint.objects.filter(office_id=actor.office_id, reg_id=app.regulation).select_related(
+        "office", "provider").first()
+    if point is None:
+        raise Invalid("regulation", f"your office does not take applications for {app.regulation!r}")
+    row, reg = _reg_row(app.regulation)
+    route = reg.route(point.route)
+    if not intake_roles(reg, route) & actor.roles:
+        raise AccessDenied("applications for this service are received by "
+                           + ", ".join(sorted(intake_roles(reg, route))))
+    _check_application(reg, app, now.date())
+    event = engine.Submit(point.route, app.iin, app.category or "any", tuple(app.documents), by=actor.username)
+    try:
+        outcome = services.submit(row, event, now, office=point.office, provider_office=point.provider,
+                                  applicant_name=app.name.strip(), actor=_user(actor), **_details(app))
+    except engine.EngineError as exc:
+        raise Invalid("documents", str(exc)) from None
+    return outcome.case
+
+
+def online_services() -> list[Regulation]:
+    """Services a citizen can apply for on the portal (the act gives them a portal route)."""
+    return sorted((r for r in shipped_catalog().regulations if "portal" in r.routes), key=lambda r: r.id)
+
+
+def apply_online(app: Application, now: dt.datetime) -> Case:
+    """A citizen applies on the portal: their own and the information system's steps are done at once.
+
+    The portal routes of the acts begin with the applicant authorising, filling in and signing the
+    request and the information system checking it; submitting the form here is all of that.
+    """
+    row, reg = _reg_row(app.regulation)
+    if "portal" not in reg.routes:
+        raise Invalid("regulation", f"{reg.id} cannot be applied for online")
+    _check_application(reg, app, now.date())
+    provider = ServicePoint.objects.filter(reg_id=reg.id, route="portal").select_related("provider").first()
+    event = engine.Submit("portal", app.iin, app.category or "any", tuple(app.documents), by="applicant")
+    route = reg.route("portal")
+    with transaction.atomic():
+        try:
+            case = services.submit(row, event, now, provider_office=provider.provider if provider else None,
+                                   applicant_name=app.name.strip(), **_details(app)).case
+            for step in route.steps:
+                if step.role not in OUTSIDE_ROLES or step.decides or step.issues:
+                    break
+                case = services.apply_event(case, engine.CompleteStep(step.n, by=step.role), now).case
+        except engine.EngineError as exc:
+            raise Invalid("documents", str(exc)) from None
+    return case
+
+
+def _user(actor: Actor):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()(pk=actor.user_id, username=actor.username)
+
+
+def _apply(case: Case, event: engine.Event, now: dt.datetime, actor: Actor) -> Case:
+    try:
+        return services.apply_event(case, event, now, actor=_user(actor)).case
+    except engine.EngineError as exc:
+        raise Conflict(str(exc)) from None
+
+
+# --- tasks ---------------------------------------------------------------------------------------
+
+def claim(actor: Actor, task_id: int, now: dt.datetime) -> Task:
+    with transaction.atomic():
+        task = task_for(actor, task_id)
+        locked = Task.objects.select_for_update().get(pk=task.pk)
+        if locked.claimed_by_id not in (None, actor.user_id):
+            raise Conflict(f"step {task.step} of {task.case.number} is already taken by {locked.claimed_by}")
+        locked.claimed_by_id, locked.claimed_at = actor.user_id, now
+        locked.save(update_fields=["claimed_by", "claimed_at"])
+    task.claimed_by_id, task.claimed_at = actor.user_id, now
+    return task
+
+
+@dataclass(frozen=True)
+class Completion:
+    note: str = ""
+    decision: str | None = None  # "positive" | "refusal", for the step that fixes the outcome
+    grounds: tuple[str, ...] = ()
+    reason: str = ""  # the written reason of a refusal
+
+
+def complete(actor: Actor, task_id: int, done: Completion, now: dt.datetime) -> Case:
+    """Do one step: the role's own work, or, at the deciding step, the decision and its signature."""
+    task = task_for(actor, task_id)
+    case = task.case
+    reg = services.regulation_of(case.regulation)
+    route = reg.route(case.route)
+    step = route.steps[task.step - 1]
+    if task.claimed_by_id not in (None, actor.user_id):
+        raise Conflict(f"step {task.step} of {case.number} is taken by {task.claimed_by}")
+    if is_dispatch_step(route, step.n):
+        raise Conflict(f"step {step.n} hands the case over with a registry: include it in a registry and dispatch")
+    with transaction.atomic():
+        if step.decides:
+            case = _decide(actor, reg, case, step, done, now)
+        elif done.decision is not None or done.grounds:
+            raise Invalid("decision", f"step {step.n} does not decide the case; the decision is taken at step "
+                                      f"{next(s.n for s in route.steps if s.decides)}")
+        case = _apply(case, engine.CompleteStep(step.n, by=actor.username, note=done.note.strip()), now, actor)
+    return case
+
+
+def _decide(actor: Actor, reg: Regulation, case: Case, step: Step, done: Completion, now: dt.datetime) -> Case:
+    if done.decision not in ("positive", "refusal"):
+        raise Invalid("decision", "this step decides the case: choose a positive result or a reasoned refusal")
+    if done.decision == "positive":
+        if done.grounds:
+            raise Invalid("grounds", "a positive result has no refusal grounds")
+        return _apply(case, engine.Decide("positive", by=actor.username, note=done.reason.strip()), now, actor)
+    if not done.grounds:
+        raise Invalid("grounds", "a reasoned refusal names at least one ground from the regulation")
+    unknown = [g for g in done.grounds if reg.refusal_ground(g) is None]
+    if unknown:
+        known = ", ".join(g.code for g in reg.refusal_grounds) or "none"
+        raise Invalid("grounds", f"not a refusal ground of this regulation: {', '.join(unknown)} (grounds: {known})")
+    if not done.reason.strip():
+        raise Invalid("reason", "a reasoned refusal needs the written reason")
+    return _apply(case, engine.Decide("refusal", tuple(done.grounds), by=actor.username,
+                                      note=done.reason.strip()), now, actor)
+
+
+def refuse_acceptance(actor: Actor, task_id: int, ground: str, note: str, now: dt.datetime) -> Case:
+    """The clerk who would accept the documents refuses to, on a ground of the act's closed list."""
+    task = task_for(actor, task_id)
+    case = task.case
+    reg = services.regulation_of(case.regulation)
+    route = reg.route(case.route)
+    if task.step != accepting_step(route).n:
+        raise Conflict(f"acceptance is refused at step {accepting_step(route).n}, not at step {task.step}")
+    if reg.acceptance_refusal_ground(ground) is None:
+        known = ", ".join(g.code for g in reg.acceptance_refusal_grounds) or "this act gives none"
+        raise Invalid("ground", f"{ground!r} is not a ground for refusing acceptance (grounds: {known})")
+    return _apply(case, engine.RefuseAcceptance(ground, by=actor.username), now, actor)
+
+
+# --- registries between the PSC and the provider -------------------------------------------------
+
+def dispatchable(actor: Actor) -> list[Task]:
+    """My open tasks whose step hands the case over with a registry."""
+    result = []
+    for task in my_tasks(actor):
+        reg = services.regulation_of(task.case.regulation)
+        if is_dispatch_step(reg.route(task.case.route), task.step):
+            result.append(task)
+    return result
+
+
+def dispatch(actor: Actor, task_ids: list[int], now: dt.datetime) -> Registry:
+    """Bundle cases waiting at a registry step into one registry for one receiving office, and send it."""
+    if not task_ids:
+        raise Invalid("tasks", "choose at least one case for the registry")
+    tasks = [task_for(actor, pk) for pk in dict.fromkeys(task_ids)]
+    targets: set[tuple[int | None, str, int]] = set()
+    for task in tasks:
+        reg = services.regulation_of(task.case.regulation)
+        route = reg.route(task.case.route)
+        if not is_dispatch_step(route, task.step):
+            raise Invalid("tasks", f"case {task.case.number} is at step {task.step}, which is not sent with a registry")
+        receiver = task_office_id(reg, route.steps[task.step].role, task.case)
+        direction = Registry.Direction.TO_PSC if receiver == task.case.office_id and \
+            task.case.office_id != task.case.provider_office_id else Registry.Direction.TO_PROVIDER
+        targets.add((receiver, direction, task.step))
+    if len({(t[0], t[1]) for t in targets}) != 1:
+        raise Invalid("tasks", "one registry goes to one office: these cases go to different offices")
+    receiver, direction, step = next(iter(targets))
+    if receiver is None:
+        raise Invalid("tasks", "these cases have no receiving office")
+    with transaction.atomic():
+        registry = Registry.objects.create(number=f"pending-{now.timestamp()}-{actor.user_id}", direction=direction,
+                                           from_office_id=actor.office_id, to_office_id=receiver, step=step,
+                                           dispatched_at=now, dispatched_by_id=actor.user_id)
+        registry.number = f"R{now:%Y}-{registry.pk:06d}"
+        registry.save(update_fields=["number"])
+        for task in tasks:
+            _apply(task.case, engine.CompleteStep(task.step, by=actor.username, note=registry.number), now, actor)
+            RegistryItem.objects.create(registry=registry, case=task.case)
+    return registry
+
+
+def registries(actor: Actor) -> QuerySet[Registry]:
+    """Registries this office sent or received, newest first."""
+    return Registry.objects.filter(Q(from_office_id=actor.office_id) | Q(to_office_id=actor.office_id))
+
+
+def registry_for(actor: Actor, pk: int) -> Registry:
+    registry = registries(actor).select_related("from_office", "to_office").filter(pk=pk).first()
+    if registry is None:
+        raise NotFound("no such registry for your office")
+    return registry
+
+
+def _item_for(actor: Actor, item_id: int) -> tuple[RegistryItem, Task]:
+    item = RegistryItem.objects.select_related("registry", "case__regulation").filter(pk=item_id).first()
+    if item is None or item.registry.to_office_id != actor.office_id:
+        raise NotFound("no such registry line in a registry your office received")
+    if item.state != RegistryItem.State.SENT:
+        raise Conflict(f"case {item.case.number} in registry {item.registry.number} was already {item.state}")
+    task = Task.objects.filter(case=item.case, step=item.registry.step + 1, closed_at__isnull=True).first()
+    if task is None:
+        raise Conflict(f"case {item.case.number} is no longer waiting for this registry")
+    if not actor.holds(task.role):
+        raise AccessDenied(f"registry lines are taken over by the role {task.role!r}, which you do not hold")
+    return item, task
+
+
+def acknowledge(actor: Actor, item_id: int, now: dt.datetime) -> RegistryItem:
+    """The receiving office confirms the case arrived as listed.
+
+    When the receiving step is only the taking-over (e.g. "accepts the applications from the PSC against
+    the registry and registers them"), the acknowledgement is that step and completes it; a step that
+    also decides or hands the result to the applicant stays open for its own work.
+    """
+    item, task = _item_for(actor, item_id)
+    reg = services.regulation_of(item.case.regulation)
+    step = step_of(reg, item.case, task.step)
+    with transaction.atomic():
+        if not (step.decides or step.issues or step.accepts or is_dispatch_step(reg.route(item.case.route), step.n)):
+            _apply(item.case, engine.CompleteStep(step.n, by=actor.username, note=item.registry.number), now, actor)
+        item.state, item.acted_at, item.acted_by_id = RegistryItem.State.ACKNOWLEDGED, now, actor.user_id
+        item.save(update_fields=["state", "acted_at", "acted_by"])
+    return item
+
+
+def return_item(actor: Actor, item_id: int, errors: str, now: dt.datetime) -> RegistryItem:
+    """The receiving office sends the case back with the errors it found; the sender fixes and resends."""
+    if not errors.strip():
+        raise Invalid("errors", "say which errors were found")
+    item, task = _item_for(actor, item_id)
+    with transaction.atomic():
+        _apply(item.case, engine.ReturnStep(task.step, errors.strip(), by=actor.username), now, actor)
+        item.state, item.errors = RegistryItem.State.RETURNED, errors.strip()
+        item.acted_at, item.acted_by_id = now, actor.user_id
+        item.save(update_fields=["state", "errors", "acted_at", "acted_by"])
+    return item
+
+
+# --- citizens ------------------------------------------------------------------------------------
+
+def lookup(number: str, iin: str) -> Case:
+    """A citizen's own case, by its number and their IIN; anything else is simply not found."""
+    case = Case.objects.select_related("regulation").filter(number=number.strip(), applicant_iin=iin.strip()).first()
+    if case is None:
+        raise NotFound("no application with this number and IIN")
+    return case
+
+
+__all__ = [
+    "Application", "Completion", "Conflict", "Invalid", "Offer", "acknowledge", "apply_online", "claim", "complete",
+    "dispatch", "dispatchable", "intake", "lookup", "offers", "refuse_acceptance", "registries", "registry_for",
+    "return_item", "visible_cases",
+]
