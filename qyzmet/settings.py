@@ -62,7 +62,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "qyzmet.urls"
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:inbox"
+LOGIN_REDIRECT_URL = "staff:inbox"
 WSGI_APPLICATION = "qyzmet.wsgi.application"
 
 TEMPLATES = [

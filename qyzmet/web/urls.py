@@ -1,6 +1,10 @@
 """Routes of the staff workspace and the citizen pages."""
 
-from django.urls import path  # noqa: F401
+from django.contrib.auth import views as auth_views
+from django.urls import path
 
 app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    # Provisional; the web-base branch brings the real sign-in page.
+    path("login/", auth_views.LoginView.as_view(template_name="admin/login.html"), name="login"),
+]

@@ -1,0 +1,373 @@
+"""The staff workspace: inbox, cases, intake, receipts, registries.
+
+Every view resolves the signed-in person to an :class:`~qyzmet.cases.access.Actor` and calls the
+workflow layer, which enforces the office and role rules; a view never decides permissions itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qyzmet.cases import workflow
+from qyzmet.cases.access import (
+    AccessDenied,
+    Actor,
+    NotFound,
+    actor_for,
+    case_for,
+    my_tasks,
+    task_for,
+    urgency,
+    visible_cases,
+)
+from qyzmet.cases.models import Case, RegistryItem, Task
+from qyzmet.cases.services import regulation_of
+from qyzmet.core.calendar import to_local
+from qyzmet.core.iin import InvalidIdentifier, parse_iin
+from qyzmet.web import timeline_view
+
+PAGE_SIZE = 50
+
+
+def staff_view(view: Callable) -> Callable:
+    """Signed-in staff only; the workflow's refusals become 403/404 pages, never tracebacks."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        actor = actor_for(request.user)
+        if actor is None:
+            return _denied(request, _("This account is not a member of any office's staff."))
+        request.actor = actor  # type: ignore[attr-defined]
+        try:
+            return view(request, actor, *args, **kwargs)
+        except AccessDenied as exc:
+            return _denied(request, str(exc))
+        except NotFound:
+            raise Http404(_("Not found in your office")) from None
+
+    return wrapped
+
+
+def _denied(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "web/staff/denied.html", {"message": message}, status=403)
+
+
+def _now():
+    return to_local(timezone.now())
+
+
+def _page(request: HttpRequest, query):
+    return Paginator(query, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- inbox and case lists ---------------------------------------------------------------------
+
+@staff_view
+def inbox(request: HttpRequest, actor: Actor) -> HttpResponse:
+    page = _page(request, my_tasks(actor))
+    now = _now()
+    rows = []
+    for task in page.object_list:
+        reg = regulation_of(task.case.regulation)
+        step = reg.route(task.case.route).steps[task.step - 1]
+        rows.append({"task": task, "case": task.case, "reg": reg, "step": step, "role": reg.role(task.role),
+                     "urgency": urgency(task.opened_at, task.due, now)})
+    return render(request, "web/staff/inbox.html", {"page": page, "rows": rows, "now": now})
+
+
+@staff_view
+def case_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+    query = visible_cases(actor).select_related("regulation").order_by("-submitted_at", "-id")
+    q = request.GET.get("q", "").strip()
+    if q:
+        query = query.filter(Q(number__iexact=q) | Q(applicant_iin=q) | Q(applicant_name__icontains=q))
+    status = request.GET.get("status", "")
+    if status in Case.Status.values:
+        query = query.filter(status=status)
+    return render(request, "web/staff/case_list.html", {
+        "page": _page(request, query), "q": q, "status": status, "statuses": Case.Status.values})
+
+
+@staff_view
+def case_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    return _case_page(request, actor, case_for(actor, pk=pk))
+
+
+def _case_page(request: HttpRequest, actor: Actor, case: Case, *, errors: dict[str, str] | None = None,
+               form: dict | None = None, status: int = 200) -> HttpResponse:
+    reg = regulation_of(case.regulation)
+    route = reg.route(case.route)
+    rows = timeline_view.timeline(case, reg, _now())
+    current = next((r for r in rows if r.current), None)
+    mine = current is not None and actor.holds(current.step.role) and _task_office_ok(actor, current.task_id)
+    step = current.step if current else None
+    context = {
+        "case": case, "reg": reg, "route": route, "rows": rows, "current": current, "mine": mine,
+        "checklist": list(case.checklist.all()), "events": timeline_view.events(case),
+        "registry_items": list(case.registry_items.select_related("registry").order_by("-registry__dispatched_at")),
+        "dispatch": bool(step and workflow.is_dispatch_step(route, step.n)),
+        "refusable": bool(mine and step and step.n == workflow.accepting_step(route).n
+                          and case.status == Case.Status.SUBMITTED and reg.acceptance_refusal_grounds),
+        "errors": errors or {}, "form": form or {},
+        "term": reg.term_for(route.channel),
+    }
+    return render(request, "web/staff/case_detail.html", context, status=status)
+
+
+def _task_office_ok(actor: Actor, task_id: int | None) -> bool:
+    return task_id is not None and Task.objects.filter(pk=task_id, office_id=actor.office_id).exists()
+
+
+# --- doing a step --------------------------------------------------------------------------------
+
+def _task_case(actor: Actor, task_id: int) -> Case:
+    return task_for(actor, task_id, to_act=False).case
+
+
+@require_POST
+@staff_view
+def task_claim(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    try:
+        task = workflow.claim(actor, pk, _now())
+    except workflow.Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("staff:case", pk=_task_case(actor, pk).pk)
+    messages.success(request, _("You took step %(n)s.") % {"n": task.step})
+    return redirect("staff:case", pk=task.case_id)
+
+
+@require_POST
+@staff_view
+def task_complete(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    task = task_for(actor, pk, to_act=False)
+    case = task.case
+    done = workflow.Completion(
+        note=request.POST.get("note", ""), decision=request.POST.get("decision") or None,
+        grounds=tuple(request.POST.getlist("grounds")), reason=request.POST.get("reason", ""))
+    try:
+        case = workflow.complete(actor, pk, done, _now())
+    except workflow.Invalid as exc:
+        return _case_page(request, actor, case, errors={exc.field: exc.message}, form=request.POST, status=400)
+    except workflow.Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("staff:case", pk=case.pk)
+    messages.success(request, _("Step done. The case moved on."))
+    route = regulation_of(case.regulation).route(case.route)
+    if task.step == workflow.accepting_step(route).n and case.channel in ("psc", "provider"):
+        return redirect("staff:receipt", pk=case.pk)  # hand the talon / receipt over at once
+    return redirect("staff:inbox")
+
+
+@require_POST
+@staff_view
+def task_refuse(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    case = _task_case(actor, pk)
+    try:
+        case = workflow.refuse_acceptance(actor, pk, request.POST.get("ground", ""), request.POST.get("note", ""),
+                                          _now())
+    except workflow.Invalid as exc:
+        return _case_page(request, actor, case, errors={exc.field: exc.message}, form=request.POST, status=400)
+    except workflow.Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("staff:case", pk=case.pk)
+    return redirect("staff:receipt", pk=case.pk)
+
+
+@staff_view
+def receipt(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    """The talon / PSC receipt, or the receipt refusing acceptance, as the act lists their fields."""
+    case = case_for(actor, pk=pk)
+    reg = regulation_of(case.regulation)
+    route = reg.route(case.route)
+    accept = workflow.accepting_step(route)
+    decisive = case.events.select_related("actor__staff").filter(
+        kind__in=("complete-step", "refuse-acceptance")).order_by("seq")
+    receiver = next((e for e in decisive if e.kind == "refuse-acceptance"
+                     or e.payload.get("n") == accept.n), None)
+    if case.status == Case.Status.SUBMITTED or receiver is None:
+        messages.error(request, _("The documents have not been accepted yet; there is no receipt."))
+        return redirect("staff:case", pk=case.pk)
+    refused = case.status == Case.Status.ACCEPTANCE_REFUSED
+    ground = reg.acceptance_refusal_ground(case.grounds[0]) if refused and case.grounds else None
+    return render(request, "web/staff/receipt.html", {
+        "case": case, "reg": reg, "route": route, "step": accept, "refused": refused, "ground": ground,
+        "checklist": list(case.checklist.all()), "receiver": receiver,
+        "receiver_name": timeline_view.person_name(receiver.actor) if receiver.actor else "",
+        "kind": "receipt" if route.channel == "psc" else "talon",
+    })
+
+
+# --- intake ---------------------------------------------------------------------------------------
+
+def _matches(offer: workflow.Offer, q: str) -> bool:
+    reg = offer.regulation
+    hay = " ".join([reg.id, reg.name.kk or "", reg.name.ru or "", reg.name.en or ""]).casefold()
+    return all(word in hay for word in q.casefold().split())
+
+
+@staff_view
+def intake_choose(request: HttpRequest, actor: Actor) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    offers = [o for o in workflow.offers(actor) if not q or _matches(o, q)]
+    template = "web/staff/_offers.html" if getattr(request, "htmx", False) else "web/staff/intake_choose.html"
+    return render(request, template, {"offers": offers, "q": q})
+
+
+def _offer(actor: Actor, reg_id: str) -> workflow.Offer:
+    offer = next((o for o in workflow.offers(actor) if o.regulation.id == reg_id), None)
+    if offer is None:
+        raise NotFound(reg_id)
+    return offer
+
+
+@staff_view
+def intake_form(request: HttpRequest, actor: Actor, reg_id: str) -> HttpResponse:
+    offer = _offer(actor, reg_id)
+    reg = offer.regulation
+    form = request.POST if request.method == "POST" else {"category": request.GET.get("category", "")}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        app = workflow.Application(
+            regulation=reg.id, iin=request.POST.get("iin", "").strip(), category=request.POST.get("category", ""),
+            documents=tuple(request.POST.getlist("documents")), name=request.POST.get("name", ""),
+            phone=request.POST.get("phone", ""), representative_name=request.POST.get("representative_name", ""),
+            representative_iin=request.POST.get("representative_iin", ""),
+            power_of_attorney=request.POST.get("power_of_attorney", ""))
+        if not app.name.strip():
+            errors["name"] = _("Enter the applicant's full name.")
+        else:
+            try:
+                case = workflow.intake(actor, app, _now())
+            except workflow.Invalid as exc:
+                errors[_form_field(exc.field)] = exc.message
+            else:
+                messages.success(request, _("Application %(number)s registered.") % {"number": case.number})
+                return redirect("staff:case", pk=case.pk)
+    category = reg.category(form.get("category", "")) if form.get("category") else None
+    return render(request, "web/staff/intake_form.html", {
+        "offer": offer, "reg": reg, "form": form, "errors": errors, "category": category,
+        "checklist": _checklist(reg, category, form), "iin_info": _iin_info(form.get("iin", "")),
+    }, status=400 if errors else 200)
+
+
+def _form_field(field: str) -> str:
+    return {"applicant.iin": "iin", "applicant.phone": "phone"}.get(field, field)
+
+
+def _checklist(reg, category, form) -> list[dict]:
+    chosen = set(form.getlist("documents")) if hasattr(form, "getlist") else set()
+    codes = category.documents if category else tuple(d.code for d in reg.documents)
+    return [{"doc": reg.document(code), "code": code, "checked": code in chosen} for code in codes
+            if reg.document(code) is not None]
+
+
+def _iin_info(iin: str) -> dict | None:
+    if not iin.strip():
+        return None
+    try:
+        info = parse_iin(iin.strip(), today=_now().date())
+    except InvalidIdentifier as exc:
+        return {"error": str(exc)}
+    today = _now().date()
+    age = today.year - info.birth_date.year - ((today.month, today.day) < (info.birth_date.month, info.birth_date.day))
+    return {"birth_date": info.birth_date, "age": age, "minor": age < 18, "sex": info.sex}
+
+
+@staff_view
+def intake_checklist(request: HttpRequest, actor: Actor, reg_id: str) -> HttpResponse:
+    """htmx: the document checklist for the chosen applicant category."""
+    reg = _offer(actor, reg_id).regulation
+    category = reg.category(request.GET.get("category", ""))
+    return render(request, "web/staff/_checklist.html",
+                  {"reg": reg, "category": category, "checklist": _checklist(reg, category, request.GET)})
+
+
+@staff_view
+def intake_iin(request: HttpRequest, actor: Actor, reg_id: str) -> HttpResponse:
+    """htmx: what the IIN says (birth date, a minor?) while the clerk types it."""
+    reg = _offer(actor, reg_id).regulation
+    return render(request, "web/staff/_iin.html", {
+        "reg": reg, "iin_info": _iin_info(request.GET.get("iin", "")),
+        "children": [reg.category(c) for c in workflow.minor_categories(reg)]})
+
+
+# --- registries -----------------------------------------------------------------------------------
+
+@staff_view
+def registry_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+    ready = []
+    for task in workflow.dispatchable(actor):
+        reg = regulation_of(task.case.regulation)
+        ready.append({"task": task, "case": task.case, "reg": reg, "urgency": urgency(task.opened_at, task.due,
+                                                                                      _now())})
+    incoming = (RegistryItem.objects.filter(registry__to_office_id=actor.office_id, state=RegistryItem.State.SENT)
+                .select_related("registry__from_office", "case__regulation").order_by("registry__dispatched_at", "id"))
+    recent = workflow.registries(actor).select_related("from_office", "to_office")
+    return render(request, "web/staff/registries.html", {
+        "ready": ready, "incoming": incoming[:200], "page": _page(request, recent)})
+
+
+@require_POST
+@staff_view
+def registry_dispatch(request: HttpRequest, actor: Actor) -> HttpResponse:
+    ids = [int(x) for x in request.POST.getlist("tasks") if x.isdigit()]
+    try:
+        registry = workflow.dispatch(actor, ids, _now())
+    except (workflow.Invalid, workflow.Conflict) as exc:
+        messages.error(request, str(getattr(exc, "message", exc)))
+        return redirect("staff:registries")
+    messages.success(request, _("Registry %(number)s dispatched.") % {"number": registry.number})
+    return redirect("staff:registry", pk=registry.pk)
+
+
+@staff_view
+def registry_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    registry = workflow.registry_for(actor, pk)
+    items = registry.items.select_related("case__regulation", "acted_by__staff")
+    return render(request, "web/staff/registry.html", {
+        "registry": registry, "items": items, "incoming": registry.to_office_id == actor.office_id})
+
+
+@require_POST
+@staff_view
+def item_acknowledge(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    try:
+        item = workflow.acknowledge(actor, pk, _now())
+    except workflow.Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("staff:registries")
+    messages.success(request, _("Case %(number)s taken over.") % {"number": item.case.number})
+    return redirect(request.POST.get("next") or "staff:registries") if _safe_next(request) else \
+        redirect("staff:registries")
+
+
+@require_POST
+@staff_view
+def item_return(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    try:
+        item = workflow.return_item(actor, pk, request.POST.get("errors", ""), _now())
+    except (workflow.Invalid, workflow.Conflict) as exc:
+        messages.error(request, str(getattr(exc, "message", exc)))
+        return redirect("staff:registries")
+    messages.success(request, _("Case %(number)s returned with the errors found.") % {"number": item.case.number})
+    return redirect("staff:registries")
+
+
+def _safe_next(request: HttpRequest) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    nxt = request.POST.get("next", "")
+    return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+

@@ -1,0 +1,75 @@
+"""What the case page shows: every step of the route with who did it, when, its due instant and clause.
+
+Built from the case's tasks and events (two queries for any number of steps) and the regulation it
+is pinned to (in memory).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from qyzmet.cases import services
+from qyzmet.cases.access import Urgency, urgency
+from qyzmet.cases.models import Case, Event, Task
+from qyzmet.core.regulation import Regulation, Role, Step
+
+
+@dataclass(frozen=True)
+class StepRow:
+    step: Step
+    role: Role | None
+    opened: dt.datetime | None
+    done: dt.datetime | None
+    due: dt.datetime | None
+    why: str
+    person: str
+    late: bool | None
+    current: bool
+    urgency: Urgency | None
+    note: str
+    task_id: int | None
+    rounds: int  # how many times the step was opened (a returned registry line opens it again)
+
+
+def timeline(case: Case, reg: Regulation, now: dt.datetime) -> list[StepRow]:
+    route = reg.route(case.route)
+    tasks: dict[int, list[Task]] = {}
+    for task in case.tasks.select_related("closed_by__staff").order_by("opened_at", "id"):
+        tasks.setdefault(task.step, []).append(task)
+    notes: dict[int, str] = {}
+    for event in case.events.filter(kind__in=("complete-step", "return-step")).only("payload", "kind"):
+        text = event.payload.get("note") or event.payload.get("errors") or ""
+        if text:
+            notes[event.payload["n"]] = text
+    rows = []
+    for step in route.steps:
+        history = tasks.get(step.n, [])
+        last = history[-1] if history else None
+        open_now = last is not None and last.closed_at is None
+        person = ""
+        if last is not None and last.closed_by is not None:
+            person = person_name(last.closed_by)
+        rows.append(StepRow(
+            step=step, role=reg.role(step.role) if step.role else None,
+            opened=last.opened_at if last else None, done=last.closed_at if last else None,
+            due=last.due if last else None, why=last.why if last else "", person=person,
+            late=last.late if last else None, current=open_now,
+            urgency=urgency(last.opened_at, last.due, now) if open_now and last else None,
+            note=notes.get(step.n, ""), task_id=last.pk if open_now and last else None, rounds=len(history),
+        ))
+    return rows
+
+
+def person_name(user) -> str:
+    """The staff member's name as the staff list gives it, else the login."""
+    staff = getattr(user, "staff", None)
+    return staff.full_name if staff is not None else user.get_username()
+
+
+def events(case: Case) -> list[Event]:
+    return list(case.events.select_related("actor__staff").order_by("seq"))
+
+
+def regulation(case: Case) -> Regulation:
+    return services.regulation_of(case.regulation)

@@ -1,0 +1,149 @@
+"""The staff workspace over HTTP: one case carried by each role in turn, and what each role may not do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from qyzmet.cases.models import Case, Registry, Task
+from qyzmet.cases.services import sync_catalog
+from qyzmet.core.iin import make_iin
+from qyzmet.core.loader import shipped_catalog
+from qyzmet.demo import DEMO_PASSWORD, build_directory
+
+pytestmark = pytest.mark.django_db
+
+REG = "aktogay-2013/prosthetic-docs"
+PSC = "aktogay-2013-psc"
+DEPT = "aktogay-2013-provider"
+IIN = make_iin(dt.date(1968, 2, 11), "male", 301)
+
+
+@pytest.fixture
+def directory():
+    sync_catalog()
+    acts = ("aktogay-2013/", "ulytau-2012/")
+    return build_directory([r for r in shipped_catalog().regulations if r.id.startswith(acts)])
+
+
+def login(role: str, office: str = PSC) -> Client:
+    client = Client()
+    assert client.login(username=f"{office}.{role}", password=DEMO_PASSWORD)
+    return client
+
+
+def open_task(case: Case) -> Task:
+    return Task.objects.get(case=case, closed_at__isnull=True)
+
+
+def complete(client: Client, case: Case, **data) -> object:
+    return client.post(reverse("staff:complete", args=[open_task(case).pk]), data)
+
+
+def test_one_case_through_the_psc_route_page_by_page(directory):
+    consultant = login("psc-consultant")
+    page = consultant.get(reverse("staff:intake") + "?q=протез")
+    assert REG in page.content.decode()
+    form = consultant.post(reverse("staff:intake-form", args=[REG]), {
+        "iin": IIN, "name": "Нұрлан Қайратұлы", "phone": "87012345678", "category": "general-disease",
+        "documents": ["application", "id-copy", "irp-extract"]})
+    assert form.status_code == 302
+    case = Case.objects.get()
+    assert case.applicant_name == "Нұрлан Қайратұлы"
+    assert complete(consultant, case, note="checked").status_code == 302
+
+    inspector = login("psc-hall-inspector")
+    accepted = complete(inspector, case)
+    assert accepted.url == reverse("staff:receipt", args=[case.pk])
+    receipt = inspector.get(accepted.url).content.decode()
+    case.refresh_from_db()
+    assert case.number in receipt and "psc-hall-inspector" in receipt  # receiver named on the receipt
+    assert "Мүгедектерге протездік-ортопедиялық" in receipt
+
+    accumulation = login("psc-accumulation-specialist")
+    ready = accumulation.get(reverse("staff:registries")).content.decode()
+    assert case.number in ready
+    sent = accumulation.post(reverse("staff:dispatch"), {"tasks": [open_task(case).pk]})
+    registry = Registry.objects.get()
+    assert sent.url == reverse("staff:registry", args=[registry.pk])
+
+    clerk = login("records-specialist", DEPT)
+    incoming = clerk.get(reverse("staff:registries")).content.decode()
+    assert registry.number in incoming
+    clerk.post(reverse("staff:acknowledge", args=[registry.items.get().pk]))
+    assert open_task(case).step == 5
+
+    head, sector, specialist = login("head", DEPT), login("sector-head", DEPT), login("specialist", DEPT)
+    complete(head, case, note="executor appointed")
+    complete(sector, case)
+    complete(specialist, case)
+    complete(sector, case)
+    missing = complete(head, case)
+    assert missing.status_code == 400 and "error-summary" in missing.content.decode()
+    complete(head, case, decision="positive")
+    case.refresh_from_db()
+    assert case.outcome == "positive"
+
+    clerk.post(reverse("staff:dispatch"), {"tasks": [open_task(case).pk]})
+    back = Registry.objects.get(direction="to-psc")
+    issuer = login("psc-issuance-inspector")
+    issuer.post(reverse("staff:acknowledge", args=[back.items.get().pk]))
+    complete(issuer, case)
+    case.refresh_from_db()
+    assert case.status == "issued"
+
+    page = issuer.get(reverse("staff:case", args=[case.pk])).content.decode()
+    rows = re.findall(r'<tr[^>]*data-step="(\d+)"', page)
+    assert rows == [str(n) for n in range(1, 12)]
+    assert "annex 2, table 1 (alternative process), row 9" in page  # every step shows its clause
+
+
+def test_roles_cannot_do_each_others_steps(directory):
+    consultant = login("psc-consultant")
+    consultant.post(reverse("staff:intake-form", args=[REG]), {
+        "iin": IIN, "name": "Әлия", "category": "general-disease", "documents": ["application"]})
+    case = Case.objects.get()
+    task = open_task(case)
+    for role in ("psc-hall-inspector", "psc-accumulation-specialist", "psc-issuance-inspector"):
+        refused = login(role).post(reverse("staff:complete", args=[task.pk]), {})
+        assert refused.status_code == 403, role
+    for role in ("head", "sector-head", "specialist", "records-specialist"):
+        # The provider sees the PSC's case but cannot touch the PSC's step.
+        assert login(role, DEPT).post(reverse("staff:complete", args=[task.pk]), {}).status_code == 403
+    stranger = login("psc-consultant", "ulytau-2012-psc")
+    assert stranger.get(reverse("staff:case", args=[case.pk])).status_code == 404
+    assert stranger.post(reverse("staff:complete", args=[task.pk]), {}).status_code == 404
+    assert case.number not in stranger.get(reverse("staff:cases") + f"?q={IIN}").content.decode()
+    assert case.number not in stranger.get(reverse("staff:inbox")).content.decode()
+    assert open_task(case).pk == task.pk  # nothing moved
+
+
+def test_intake_errors_name_the_field_and_keep_what_was_typed(directory):
+    consultant = login("psc-consultant")
+    bad = consultant.post(reverse("staff:intake-form", args=[REG]), {
+        "iin": "123", "name": "Гүлнұр Өмірзақова", "category": "general-disease"})
+    body = bad.content.decode()
+    assert bad.status_code == 400
+    assert 'href="#f-iin"' in body and 'aria-invalid="true"' in body
+    assert "Гүлнұр Өмірзақова" in body
+    assert Case.objects.count() == 0
+    minor = make_iin(dt.date(2016, 1, 2), "female", 33)
+    hint = consultant.get(reverse("staff:intake-iin", args=[REG]) + f"?iin={minor}").content.decode()
+    assert "2016" in hint
+    not_here = login("psc-issuance-inspector").get(reverse("staff:intake-form", args=[REG]))
+    assert not_here.status_code == 404  # the issuance inspector takes no applications
+
+
+def test_pages_need_a_staff_login(directory):
+    anonymous = Client()
+    assert anonymous.get(reverse("staff:inbox")).status_code == 302
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("outsider", password="outsider-pass")
+    outsider = Client()
+    outsider.login(username="outsider", password="outsider-pass")
+    assert outsider.get(reverse("staff:inbox")).status_code == 403
