@@ -16,8 +16,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q
 
-from qyzmet.cases import services
-from qyzmet.cases.models import Case, RegulationVersion, Task
+from qyzmet.cases import services, workflow
+from qyzmet.cases.access import OUTSIDE_ROLES, task_office_id
+from qyzmet.cases.models import Case, Registry, RegistryItem, RegulationVersion, Task
 from qyzmet.core import engine
 from qyzmet.core.calendar import local_instant
 from qyzmet.core.durations import Duration, Unit
@@ -31,28 +32,59 @@ DEMO_PASSWORD = "qyzmet-demo"  # printed at start; demo databases only
 
 @dataclass
 class DemoDirectory:
-    offices: dict[tuple[str, str], Office] = field(default_factory=dict)  # (act prefix, provider|psc)
+    offices: dict[tuple[str, str], Office] = field(default_factory=dict)  # (act prefix, kind)
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (username, office, role)
+    provider_of: dict[str, Office] = field(default_factory=dict)  # regulation id -> the office working it
+    users: dict[tuple[int, str], object] = field(default_factory=dict)  # (office id, role) -> user
+
+    def office_for(self, reg: Regulation, channel: str) -> Office | None:
+        """Where an application through ``channel`` is received: the PSC hall, or the provider itself."""
+        if channel == "psc":
+            return self.offices.get((_act_prefix(reg), "psc"))
+        return self.provider_of.get(reg.id) if channel == "provider" else None
 
 
 def _act_prefix(reg: Regulation) -> str:
     return reg.id.split("/")[0]
 
 
+# The 2015 Mangystau health acts name "health organisations" in general; the demo gives each service
+# the kind of organisation that really delivers it, so the demo has a polyclinic, a hospital and a
+# dispensary rather than one office doing everything.
+_HEALTH_KIND = {
+    "inpatient-card-extract": "hospital", "emergency-care": "hospital", "hospitalisation-referral": "polyclinic",
+    "narcological-certificate": "dispensary", "psychoneurological-certificate": "dispensary",
+    "tb-certificate": "dispensary",
+}
+_HEALTH_NAMES = {
+    "polyclinic": ("Ақтау қалалық емханасы", "Городская поликлиника г. Актау", "Aktau city polyclinic"),
+    "hospital": ("Маңғыстау облыстық ауруханасы", "Мангистауская областная больница", "Mangystau regional hospital"),
+    "dispensary": ("Маңғыстау облыстық диспансері", "Мангистауский областной диспансер",
+                   "Mangystau regional dispensary"),
+}
+
+
+def _provider_kind(reg: Regulation) -> str:
+    if _act_prefix(reg) == "mangystau-2015":
+        return _HEALTH_KIND.get(reg.service, "polyclinic")
+    return "provider"
+
+
 def build_directory(regulations: list[Regulation], *, with_users: bool = True) -> DemoDirectory:
-    """One provider office and one PSC office per act, and one account per role each office needs."""
+    """Offices per act (a provider, its PSC; three health organisations in Mangystau), service points,
+    and one account per role each office needs."""
     directory = DemoDirectory()
-    User = get_user_model()
     roles_by_office: dict[tuple[str, str], set[str]] = {}
     for reg in regulations:
         prefix = _act_prefix(reg)
         needs_psc = any(r.channel == "psc" for r in reg.routes.values())
-        for kind in ("provider", "psc") if needs_psc else ("provider",):
-            key = (prefix, kind)
+        provider_key = (prefix, _provider_kind(reg))
+        for key in (provider_key, (prefix, "psc")) if needs_psc else (provider_key,):
             if key not in directory.offices:
-                directory.offices[key] = _office(reg, prefix, kind)
+                directory.offices[key] = _office(reg, *key)
             roles_by_office.setdefault(key, set())
-        provider = directory.offices[(prefix, "provider")]
+        provider = directory.offices[provider_key]
+        directory.provider_of[reg.id] = provider
         for code in reg.routes:
             office = directory.offices[(prefix, "psc")] if code == "psc" else provider
             ServicePoint.objects.get_or_create(office=office, reg_id=reg.id, route=code,
@@ -60,24 +92,39 @@ def build_directory(regulations: list[Regulation], *, with_users: bool = True) -
         for route in reg.routes.values():
             for step in route.steps:
                 role = reg.role(step.role) if step.role else None
-                if role is None:
+                if role is None or role.code in OUTSIDE_ROLES:
                     continue
-                kind = "psc" if role.organisation == "psc" and needs_psc else "provider"
-                roles_by_office[(prefix, kind)].add(role.code)
+                key = (prefix, "psc") if role.organisation == "psc" and needs_psc else provider_key
+                roles_by_office[key].add(role.code)
     if with_users:
-        for key, roles in sorted(roles_by_office.items()):
-            office = directory.offices[key]
-            for role in sorted(roles):
-                username = f"{office.code}.{role}"
-                user, created = User.objects.get_or_create(username=username)
-                if created:
-                    user.set_password(DEMO_PASSWORD)
-                    user.save()
-                staff, _ = Staff.objects.get_or_create(
-                    user=user, defaults={"office": office, "full_name": f"{role} ({office.code})", "position": role})
-                RoleAssignment.objects.get_or_create(staff=staff, role=role)
-                directory.logins.append((username, office.code, role))
+        _accounts(directory, roles_by_office)
     return directory
+
+
+_FIRST = ("Айгүл", "Нұрлан", "Гүлнар", "Ерлан", "Сәуле", "Бауыржан", "Жанар", "Қанат", "Әсел", "Дәурен", "Мөлдір",
+          "Ұлан", "Үміт", "Іңкәр", "Ғалым", "Һадия")
+_LAST = ("Серікова", "Қайратұлы", "Өмірзақова", "Төлеуов", "Жұмабаева", "Әбілқасымов", "Ілиясова", "Нұрғалиев",
+         "Үсенова", "Бекмұхамбетов", "Сағынтаева", "Оспанов")
+
+
+def _accounts(directory: DemoDirectory, roles_by_office: dict[tuple[str, str], set[str]]) -> None:
+    User = get_user_model()
+    n = 0
+    for key, roles in sorted(roles_by_office.items()):
+        office = directory.offices[key]
+        for role in sorted(roles):
+            username = f"{office.code}.{role}"
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            name = f"{_LAST[n % len(_LAST)]} {_FIRST[n % len(_FIRST)]}"
+            n += 1
+            staff, _ = Staff.objects.get_or_create(
+                user=user, defaults={"office": office, "full_name": name, "position": role})
+            RoleAssignment.objects.get_or_create(staff=staff, role=role)
+            directory.logins.append((username, office.code, role))
+            directory.users[(office.pk, role)] = user
 
 
 def _office(reg: Regulation, prefix: str, kind: str) -> Office:
@@ -85,18 +132,21 @@ def _office(reg: Regulation, prefix: str, kind: str) -> Office:
         channel = reg.channel("psc")
         name = channel.name if channel else reg.provider.name
         schedule = channel.schedule if channel else "psc"
+        names = (name.kk or "", name.ru or "", name.en or "")
     else:
         channel = reg.channel("provider")
-        name = reg.provider.name
         schedule = channel.schedule if channel else "department"
+        names = _HEALTH_NAMES.get(kind) or (reg.provider.name.kk or "", reg.provider.name.ru or "",
+                                            reg.provider.name.en or "")
     org, _ = Organisation.objects.get_or_create(
         code=f"{prefix}-{kind}",
-        defaults={"kind": kind, "name_kk": name.kk or "", "name_ru": name.ru or "", "name_en": name.en or ""},
+        defaults={"kind": "psc" if kind == "psc" else "provider", "name_kk": names[0], "name_ru": names[1],
+                  "name_en": names[2]},
     )
     office, _ = Office.objects.get_or_create(
         code=f"{prefix}-{kind}",
         defaults={"organisation": org, "name_kk": org.name_kk, "name_ru": org.name_ru, "name_en": org.name_en,
-                  "address": reg.provider.address or "" if kind == "provider" else "", "schedule": schedule},
+                  "address": reg.provider.address or "" if kind != "psc" else "", "schedule": schedule},
     )
     return office
 
@@ -143,7 +193,9 @@ def _done_at(cal, start: dt.datetime, due: dt.datetime | None, duration: Duratio
 
 
 def simulate_case(reg_row: RegulationVersion, reg: Regulation, route_code: str, start: dt.datetime,
-                  rng: random.Random, directory: DemoDirectory, open_ratio: float = 0.0) -> Case:
+                  rng: random.Random, directory: DemoDirectory, open_ratio: float = 0.0,
+                  until: dt.datetime | None = None) -> Case:
+    """One application on a simulated clock; steps that would end after ``until`` are left open."""
     route = reg.route(route_code)
     scenario = _scenario(reg, len(route.steps), rng, open_ratio)
     category = rng.choice(reg.categories) if reg.categories else None
@@ -153,16 +205,15 @@ def simulate_case(reg_row: RegulationVersion, reg: Regulation, route_code: str, 
         documents = documents[:-1]  # the applicant forgot a document
     birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 60))
     iin = make_iin(birth, rng.choice(("male", "female")), rng.randint(0, 9000))
-    provider = directory.offices.get((_act_prefix(reg), "provider"))
-    office = directory.offices.get((_act_prefix(reg), "psc")) if route.channel == "psc" else \
-        provider if route.channel == "provider" else None
     outcome = services.submit(
         reg_row, engine.Submit(route_code, iin, category.code if category else "any", documents), start,
-        office=office, provider_office=provider, applicant_name=_name(rng),
+        office=directory.office_for(reg, route.channel), provider_office=directory.provider_of.get(reg.id),
+        applicant_name=_name(rng), applicant_phone=f"+7701{rng.randint(0, 9999999):07d}",
     )
     case = outcome.case
     calendars = calendars_for(reg)
     now = start
+    pending: object | None = None  # the registry line waiting for the receiving step
     for step in route.steps:
         if scenario.stop_after is not None and step.n > scenario.stop_after:
             break
@@ -170,18 +221,43 @@ def simulate_case(reg_row: RegulationVersion, reg: Regulation, route_code: str, 
         cal = calendars(schedule)
         state = engine.state_from_dict(case.state)
         done = _done_at(cal, now, state.step_due, step.duration, step.n in scenario.late_steps, rng)
+        if until is not None and done > until:
+            break
+        user = directory.users.get((task_office_id(reg, step.role, case), step.role or ""))
         if step.accepts and scenario.refuse_acceptance:
             ground = blocking or rng.choice(reg.acceptance_refusal_grounds)
-            services.apply_event(case, engine.RefuseAcceptance(ground.code), done)
+            services.apply_event(case, engine.RefuseAcceptance(ground.code), done, actor=user)
             return case
         if step.decides:
-            decision = engine.Decide("refusal", (rng.choice(reg.refusal_grounds).code,)) if scenario.refuse \
+            decision = engine.Decide("refusal", (rng.choice(reg.refusal_grounds).code,),
+                                     note="демо: бас тарту негізі тексерілді") if scenario.refuse \
                 else engine.Decide("positive")
-            services.apply_event(case, decision, done)
-        outcome = services.apply_event(case, engine.CompleteStep(step.n), done)
+            services.apply_event(case, decision, done, actor=user)
+        outcome = services.apply_event(case, engine.CompleteStep(step.n), done, actor=user)
         case = outcome.case
+        if pending is not None:
+            pending.state, pending.acted_at, pending.acted_by = "acknowledged", done, user
+            pending.save()
+            pending = None
+        if workflow.is_dispatch_step(route, step.n):
+            pending = _registry(case, reg, route, step.n, done, user)
         now = done
     return case
+
+
+def _registry(case: Case, reg: Regulation, route, n: int, at: dt.datetime, user) -> RegistryItem | None:
+    """The registry a dispatch step sends (one line per demo case keeps the simulation simple)."""
+    receiver = task_office_id(reg, route.steps[n].role, case)
+    sender = task_office_id(reg, route.steps[n - 1].role, case)
+    if receiver is None or sender is None:
+        return None
+    direction = "to-psc" if receiver == case.office_id and case.office_id != case.provider_office_id \
+        else "to-provider"
+    registry = Registry.objects.create(number=f"pending-{case.pk}-{n}", direction=direction, from_office_id=sender,
+                                       to_office_id=receiver, step=n, dispatched_at=at, dispatched_by=user)
+    registry.number = f"R{at:%Y}-{registry.pk:06d}"
+    registry.save(update_fields=["number"])
+    return RegistryItem.objects.create(registry=registry, case=case)
 
 
 _NAMES = ("Әлия Серікқызы", "Нұрлан Қайратұлы", "Гүлнұр Өмірзақова", "Ерлан Төлеуов", "Айгүл Жұмабаева",
@@ -199,21 +275,28 @@ def working_start(rng: random.Random, calendars, first: dt.date, days: int) -> d
 
 
 def run_demo(regulations: list[Regulation], cases: int, seed: int, *, open_ratio: float = 0.0,
-             progress: Callable[[int, int], None] | None = None, with_users: bool = True) -> DemoDirectory:
-    """Sync the catalog, build the directory, run ``cases`` applications spread over every route."""
+             progress: Callable[[int, int], None] | None = None, with_users: bool = True,
+             until: dt.datetime | None = None, days: int = 300) -> DemoDirectory:
+    """Sync the catalog, build the directory, run ``cases`` applications spread over every route.
+
+    Without ``until`` the applications fall in 2025 on a simulated clock; with it (``serve --demo``) they
+    fall in the ``days`` before it and nothing happens after it, so open cases are due around "now".
+    """
     rng = random.Random(seed)
     rows = {reg.id: services.register_regulation(reg) for reg in regulations}
     directory = build_directory(regulations, with_users=with_users)
     plan = [(reg, route) for reg in regulations for route in reg.routes]
-    first = dt.date(2025, 2, 3)
+    first = (until.date() - dt.timedelta(days=days)) if until else dt.date(2025, 2, 3)
     done = 0
     batch = 50
     while done < cases:
         with transaction.atomic():  # one commit per batch: the demo measures the engine, not fsync
             for _ in range(min(batch, cases - done)):
                 reg, route = plan[done % len(plan)]
-                start = working_start(rng, calendars_for(reg), first, 300)
-                simulate_case(rows[reg.id], reg, route, start, rng, directory, open_ratio)
+                start = working_start(rng, calendars_for(reg), first, days)
+                if until is not None and start >= until:
+                    start = until - dt.timedelta(hours=rng.randint(1, 6))
+                simulate_case(rows[reg.id], reg, route, start, rng, directory, open_ratio, until)
                 done += 1
                 if progress:
                     progress(done, cases)

@@ -49,16 +49,25 @@ def run(args: argparse.Namespace) -> int:
 
 def _demo(cases: int) -> None:
     from django.contrib.auth import get_user_model
+    from django.utils import timezone
 
     from qyzmet import demo
     from qyzmet.cli.demo_cmd import ProgressBar
     from qyzmet.core.loader import shipped_catalog
 
     regulations = sorted(shipped_catalog().regulations, key=lambda r: r.id)
-    directory = demo.run_demo(regulations, cases, seed=1, open_ratio=0.35, progress=ProgressBar("demo cases"))
+    # Cases fall in the last weeks before now, so the inboxes hold on-track, at-risk and overdue work.
+    directory = demo.run_demo(regulations, cases, seed=1, open_ratio=0.4, progress=ProgressBar("demo cases"),
+                              until=timezone.now(), days=45)
     admin_password = secrets.token_urlsafe(9)
     get_user_model().objects.create_superuser("admin", password=admin_password)
     print(f"\nadmin login: admin / {admin_password}")
-    print(f"staff logins (password {demo.DEMO_PASSWORD!r}):")
-    for username, _office, role in directory.logins:
-        print(f"  {username:<60} {role}")
+    print(f"staff logins (password {demo.DEMO_PASSWORD!r}), by office:")
+    office = None
+    for username, office_code, role in directory.logins:
+        if office_code != office:
+            office = office_code
+            print(f"  {office_code}")
+        print(f"    {username:<58} {role}")
+    print("walk one case: sign in at /login/ as aktogay-2013-psc.psc-consultant, open 'New application', then "
+          "follow the case through the PSC and department roles; citizens look it up at /my-application")
