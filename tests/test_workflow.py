@@ -248,3 +248,41 @@ def test_urgency_marks():
     assert urgency(opened, due, START + dt.timedelta(hours=7)).value == "at-risk"
     assert urgency(opened, due, START + dt.timedelta(hours=9)).value == "overdue"
     assert urgency(opened, None, START).value == "no-term"
+
+
+def test_an_uncollected_result_goes_to_the_provider_and_comes_back_within_a_working_day(offices):
+    psc, dept = "mlsp-2021-psc", "mlsp-2021-provider"
+    inspector = actor(f"{psc}.psc-hall-inspector")
+    issuer = actor(f"{psc}.psc-issuance-inspector")
+    specialist = actor(f"{dept}.specialist")
+    reg = next(r for r in shipped_catalog().regulations if r.id == "mlsp-2021/technical-aids")
+    docs = reg.category("disabled-person").documents
+    case = workflow.intake(inspector, application(regulation=reg.id, category="disabled-person", documents=docs),
+                           at(0))
+    workflow.complete(inspector, task_of(case).pk, workflow.Completion(), at(10))
+    workflow.complete(actor(f"{dept}.head"), task_of(case).pk, workflow.Completion(decision="positive"), at(60))
+    workflow.complete(specialist, task_of(case).pk, workflow.Completion(), at(120))
+    workflow.complete(issuer, task_of(case).pk, workflow.Completion(note="SMS sent"), at(130))
+    ready = task_of(case)
+    assert (ready.step, ready.office.code) == (5, psc)
+    with pytest.raises(workflow.Conflict, match="keeps the result until 2025-04-19"):
+        workflow.store_uncollected(issuer, case.pk, dt.datetime(2025, 4, 18, 12, 0, tzinfo=ALMATY))
+    with pytest.raises(AccessDenied):
+        workflow.store_uncollected(inspector, case.pk, dt.datetime(2025, 4, 21, 12, 0, tzinfo=ALMATY))
+    assert workflow.sweep_uncollected(dt.datetime(2025, 4, 21, 12, 0, tzinfo=ALMATY)) == [case.number]
+    kept = task_of(case)
+    assert (kept.purpose, kept.office.code, kept.role, kept.due) == ("storage", dept, "specialist", None)
+    with pytest.raises(workflow.Conflict, match="kept here"):
+        workflow.complete(specialist, kept.pk, workflow.Completion(), dt.datetime(2025, 5, 5, 9, 0, tzinfo=ALMATY))
+    # The applicant comes on Friday 2 May 2025 at 17:00; the department has one working day: Monday 5 May, to
+    # the close of its reception hours, 17:30 (annex 12 item 7.2); 3-4 May is the weekend.
+    workflow.request_result(issuer, case.pk, dt.datetime(2025, 5, 2, 17, 0, tzinfo=ALMATY))
+    back = task_of(case)
+    assert back.purpose == "retrieval" and back.due == dt.datetime(2025, 5, 5, 17, 30, tzinfo=ALMATY)
+    assert "1 working day" in back.why
+    workflow.complete(specialist, back.pk, workflow.Completion(), dt.datetime(2025, 5, 5, 11, 0, tzinfo=ALMATY))
+    again = task_of(case)
+    assert (again.step, again.office.code, again.purpose) == (5, psc, "step")
+    case = workflow.complete(issuer, again.pk, workflow.Completion(), dt.datetime(2025, 5, 6, 10, 0, tzinfo=ALMATY))
+    assert case.status == "issued"
+    assert replay_case(case).status.value == "issued"

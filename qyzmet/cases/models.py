@@ -99,6 +99,8 @@ class Task(models.Model):
     claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="claimed_tasks")
     claimed_at = models.DateTimeField(null=True, blank=True)
+    purpose = models.CharField(max_length=16, default="step",
+                               help_text="step: the route's step; storage/retrieval: keeping an uncollected result")
     opened_at = models.DateTimeField()
     due = models.DateTimeField(null=True, blank=True)
     why = models.TextField(blank=True)

@@ -124,7 +124,8 @@ def _record(case: Case, state: engine.CaseState, event: engine.Event, now: dt.da
         if effect.kind == "task-opened":
             Task.objects.create(case=case, step=effect.data["n"], role=effect.data["role"] or "", opened_at=now,
                                 due=effect.data["due"], why=effect.data["why"], cite=effect.data["cite"] or "",
-                                office_id=task_office_id(reg, effect.data["role"], case))
+                                office_id=task_office_id(reg, effect.data["role"], case),
+                                purpose=effect.data.get("purpose", "step"))
         elif effect.kind == "task-closed":
             Task.objects.filter(case=case, step=effect.data["n"], closed_at__isnull=True).update(
                 closed_at=now, closed_by=actor, late=effect.data["late"])

@@ -20,6 +20,7 @@ from qyzmet.cases.access import (
     AccessDenied,
     Actor,
     NotFound,
+    case_for,
     my_tasks,
     task_for,
     task_office_id,
@@ -262,6 +263,10 @@ def complete(actor: Actor, task_id: int, done: Completion, now: dt.datetime) -> 
     step = route.steps[task.step - 1]
     if task.claimed_by_id not in (None, actor.user_id):
         raise Conflict(f"step {task.step} of {case.number} is taken by {task.claimed_by}")
+    if task.purpose == "storage":
+        raise Conflict(f"case {case.number}: the result is kept here until the PSC asks for it")
+    if task.purpose == "retrieval":
+        return _apply(case, engine.ReturnResult(by=actor.username), now, actor)
     if is_dispatch_step(route, step.n):
         raise Conflict(f"step {step.n} hands the case over with a registry: include it in a registry and dispatch")
     with transaction.atomic():
@@ -408,6 +413,46 @@ def return_item(actor: Actor, item_id: int, errors: str, now: dt.datetime) -> Re
     return item
 
 
+# --- uncollected results -------------------------------------------------------------------------
+
+def _issuing_task(actor: Actor, case_id: int, purpose: str) -> Task:
+    case = case_for(actor, pk=case_id)
+    task = Task.objects.filter(case=case, closed_at__isnull=True).select_related("case__regulation").first()
+    if task is None or task.purpose != purpose:
+        raise Conflict(f"case {case.number} has no result waiting for this")
+    reg = services.regulation_of(case.regulation)
+    issuing_role = reg.route(case.route).steps[task.step - 1].role
+    if case.office_id != actor.office_id or not actor.holds(issuing_role):
+        raise AccessDenied(f"uncollected results are handled by the PSC's {issuing_role!r}")
+    return task
+
+
+def store_uncollected(actor: Actor, case_id: int, now: dt.datetime) -> Case:
+    """The PSC hands a result nobody collected within the act's period to the provider for keeping."""
+    task = _issuing_task(actor, case_id, "step")
+    return _apply(task.case, engine.StoreResult(by=actor.username), now, actor)
+
+
+def request_result(actor: Actor, case_id: int, now: dt.datetime) -> Case:
+    """The applicant came after all: ask the provider to send the kept result back within the act's term."""
+    task = _issuing_task(actor, case_id, "storage")
+    return _apply(task.case, engine.RequestResult(by=actor.username), now, actor)
+
+
+def sweep_uncollected(now: dt.datetime) -> list[str]:
+    """Hand every result kept past its storage period to its provider (the nightly job); case numbers."""
+    moved = []
+    waiting = Task.objects.filter(closed_at__isnull=True, purpose="step", case__status=Case.Status.IN_PROGRESS,
+                                  office__organisation__kind="psc").select_related("case__regulation")
+    for task in waiting:
+        reg = services.regulation_of(task.case.regulation)
+        ends = engine.storage_ends(reg, engine.state_from_dict(task.case.state))
+        if ends is not None and now >= ends:
+            services.apply_event(task.case, engine.StoreResult(by="storage-sweep"), now)
+            moved.append(task.case.number)
+    return moved
+
+
 # --- citizens ------------------------------------------------------------------------------------
 
 def lookup(number: str, iin: str) -> Case:
@@ -419,7 +464,26 @@ def lookup(number: str, iin: str) -> Case:
 
 
 __all__ = [
-    "Application", "Completion", "Conflict", "Invalid", "Offer", "acknowledge", "apply_online", "claim", "complete",
-    "dispatch", "dispatchable", "intake", "lookup", "offers", "refuse_acceptance", "registries", "registry_for",
-    "return_item", "visible_cases",
+    "Application",
+    "Completion",
+    "Conflict",
+    "Invalid",
+    "Offer",
+    "acknowledge",
+    "apply_online",
+    "claim",
+    "complete",
+    "dispatch",
+    "dispatchable",
+    "intake",
+    "lookup",
+    "offers",
+    "refuse_acceptance",
+    "registries",
+    "registry_for",
+    "request_result",
+    "return_item",
+    "store_uncollected",
+    "sweep_uncollected",
+    "visible_cases",
 ]

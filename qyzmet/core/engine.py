@@ -91,10 +91,35 @@ class ReturnStep:
     kind: Literal["return-step"] = "return-step"
 
 
-Event = Submit | RefuseAcceptance | CompleteStep | Decide | ReturnStep
+@dataclass(frozen=True)
+class StoreResult:
+    """The PSC kept an uncollected result for the act's storage period and hands it to the provider."""
+
+    by: str | None = None
+    kind: Literal["store-result"] = "store-result"
+
+
+@dataclass(frozen=True)
+class RequestResult:
+    """The applicant came after all: the PSC asks the provider to send the kept result back."""
+
+    by: str | None = None
+    kind: Literal["request-result"] = "request-result"
+
+
+@dataclass(frozen=True)
+class ReturnResult:
+    """The provider sends the kept result back to the PSC, which can then hand it over."""
+
+    by: str | None = None
+    kind: Literal["return-result"] = "return-result"
+
+
+Event = Submit | RefuseAcceptance | CompleteStep | Decide | ReturnStep | StoreResult | RequestResult | ReturnResult
 EVENT_TYPES: dict[str, type] = {
     "submit": Submit, "refuse-acceptance": RefuseAcceptance, "complete-step": CompleteStep, "decide": Decide,
-    "return-step": ReturnStep,
+    "return-step": ReturnStep, "store-result": StoreResult, "request-result": RequestResult,
+    "return-result": ReturnResult,
 }
 
 
@@ -169,6 +194,9 @@ class CaseState:
     closed_at: dt.datetime | None = None
     history: tuple[StepRecord, ...] = ()
     seq: int = 0  # number of events applied
+    # Where an uncollected result is while the issuing step waits: None at the PSC, "provider" when
+    # handed over for storage, "returning" while the provider sends it back on request.
+    custody: Literal["provider", "returning"] | None = None
 
     @property
     def overdue_steps(self) -> int:
@@ -235,6 +263,8 @@ def apply(reg: Regulation, state: CaseState | None, event: Event, now: dt.dateti
         new, effects = _decide(reg, route, state, event)
     elif isinstance(event, ReturnStep):
         new, effects = _return_step(reg, route, state, event, now, calendars)
+    elif isinstance(event, (StoreResult, RequestResult, ReturnResult)):
+        new, effects = _custody(reg, route, state, event, now, calendars)
     else:
         new, effects = _complete_step(reg, route, state, event, now, calendars)
     return replace(new, seq=state.seq + 1), effects
@@ -343,6 +373,8 @@ def _complete_step(reg: Regulation, route: Route, state: CaseState, event: Compl
     if event.n != state.step:
         raise EngineError(f"step {event.n} is not the current step (step {state.step} is)")
     step = route.steps[event.n - 1]
+    if state.custody is not None:
+        raise EngineError("the result is kept by the provider; the PSC must ask for it back first")
     effects: list[Effect] = []
     if step.accepts:
         state, accept_effects = _accept(reg, route, state, step, now, calendars)
@@ -421,6 +453,69 @@ def _return_step(reg: Regulation, route: Route, state: CaseState, event: ReturnS
     state = replace(state, history=(*state.history, record))
     state, open_effects = _open_step(reg, route, state, back, now, calendars)
     return state, effects + open_effects
+
+
+def add_months(instant: dt.datetime, months: int) -> dt.datetime:
+    """The same day ``months`` later (the last day of a shorter month), as a term in months runs."""
+    month = instant.month - 1 + months
+    year, month = instant.year + month // 12, month % 12 + 1
+    days = [31, 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30,
+            31, 30, 31][month - 1]
+    return instant.replace(year=year, month=month, day=min(instant.day, days))
+
+
+def storage_ends(reg: Regulation, state: CaseState) -> dt.datetime | None:
+    """When the PSC may hand an uncollected result to the provider (None: the act keeps no such rule)."""
+    if reg.storage is None or state.status is not Status.IN_PROGRESS or state.step is None:
+        return None
+    route = reg.route(state.route)
+    step = route.steps[state.step - 1]
+    role = reg.role(step.role) if step.role else None
+    if not step.issues or role is None or role.organisation != "psc" or state.step_started is None:
+        return None
+    return add_months(state.step_started, reg.storage.keep_months)
+
+
+def _custody(reg: Regulation, route: Route, state: CaseState, event: StoreResult | RequestResult | ReturnResult,
+             now: dt.datetime, calendars: CalendarLookup) -> tuple[CaseState, list[Effect]]:
+    storage = reg.storage
+    if storage is None:
+        raise EngineError(f"{reg.id} keeps no storage rule for uncollected results")
+    step = route.steps[(state.step or 1) - 1]
+    if isinstance(event, StoreResult):
+        ends = storage_ends(reg, state)
+        if ends is None or state.custody is not None:
+            raise EngineError("only a result waiting at the PSC for the applicant can be handed over for storage")
+        if now < ends:
+            raise EngineError(f"the PSC keeps the result until {ends:%Y-%m-%d %H:%M} ({storage.cite})")
+        return replace(state, custody="provider"), [
+            Effect("task-closed", {"n": step.n, "role": step.role, "by": event.by, "late": False,
+                                   "note": "handed to the provider for storage"}),
+            Effect("task-opened", {"n": step.n, "role": storage.then, "due": None, "cite": storage.cite,
+                                   "why": "kept until the applicant asks for it", "purpose": "storage"}),
+        ]
+    if isinstance(event, RequestResult):
+        if state.custody != "provider":
+            raise EngineError("the result is not kept by the provider")
+        route_schedule = reg.schedule_for_role(storage.then, route)
+        due = calendars(route_schedule).add(now, storage.retrieval)
+        return replace(state, custody="returning", step_due=due), [
+            Effect("task-closed", {"n": step.n, "role": storage.then, "by": event.by, "late": False,
+                                   "note": "requested by the PSC"}),
+            Effect("task-opened", {"n": step.n, "role": storage.then, "due": due, "cite": storage.cite,
+                                   "why": f"{storage.retrieval} from the PSC's request on the {route_schedule} "
+                                          f"schedule ({storage.cite})", "purpose": "retrieval"}),
+        ]
+    if state.custody != "returning":
+        raise EngineError("the PSC has not asked for the kept result")
+    late = bool(state.step_due and now > state.step_due)
+    # The result is back at the PSC: its month of keeping starts again from today.
+    return replace(state, custody=None, step_due=None, step_started=now), [
+        Effect("task-closed", {"n": step.n, "role": storage.then, "by": event.by, "late": late,
+                               "note": "sent back to the PSC"}),
+        Effect("task-opened", {"n": step.n, "role": step.role, "due": None, "cite": step.cite,
+                               "why": "the result is back at the PSC for the applicant", "purpose": "step"}),
+    ]
 
 
 def _result_for(reg: Regulation, state: CaseState) -> str | None:

@@ -171,6 +171,9 @@ def check_references(reg: Regulation) -> Iterator[Finding]:
         if role.schedule and role.schedule not in schedules:
             yield _f(reg, "error", "unknown-reference", f"role {role.code!r} uses unknown schedule "
                      f"{role.schedule!r}", role.cite, f"roles[{i}].schedule")
+    if reg.storage is not None and reg.role(reg.storage.then) is None:
+        yield _f(reg, "error", "unknown-reference", f"storage is kept by unknown role {reg.storage.then!r}",
+                 reg.storage.cite, "storage.then")
     for name, route in reg.routes.items():
         if route.channel not in channels:
             yield _f(reg, "error", "unknown-reference", f"route {name!r} runs through channel {route.channel!r}, "
@@ -462,8 +465,8 @@ RULES: dict[str, tuple[Severity, str]] = {
     "mixed-script": ("error", "a Latin letter inside a Cyrillic word (a digitisation artefact: і written as i)"),
     "duplicate-code": ("error", "two elements of one list share a code"),
     "in-force-order": ("error", "act dates out of order (adopted, registered, in force from/to)"),
-    "unknown-reference": ("error", "a reference to a document, form, result, channel or schedule that is not "
-                                   "defined"),
+    "unknown-reference": ("error", "a reference to a document, form, result, channel, schedule or storage "
+                                   "keeper that is not defined"),
     "bad-schedule": ("error", "a schedule's hours cannot be read or overlap"),
     "missing-result": ("error", "no positive result is defined"),
     "no-refusal-path": ("warning", "the act defines no reasoned refusal (no refusal result or no refusal grounds)"),

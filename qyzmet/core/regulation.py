@@ -238,6 +238,15 @@ class Form(Cited):
     fields: tuple[FormField, ...] = ()
 
 
+class Storage(Cited):
+    """How long the PSC keeps a result nobody collected, who keeps it then, and how fast it comes back."""
+
+    keep_months: int = Field(ge=1, description="months the PSC keeps an uncollected result")
+    then: str = Field(description="the provider role that keeps it afterwards")
+    retrieval: DurationField = Field(description="how fast the keeper sends it back when the PSC asks")
+    note: Text | None = None
+
+
 class Complaint(Cited):
     to: Text
     term: DurationField | None = None
@@ -281,6 +290,7 @@ class Regulation(_Strict):
     roles: tuple[Role, ...]
     routes: dict[RouteCode, Route]
     forms: tuple[Form, ...] = ()
+    storage: Storage | None = None
     complaints: tuple[Complaint, ...] = ()
     sms: tuple[Sms, ...] = ()
     gaps: tuple[Note, ...] = ()

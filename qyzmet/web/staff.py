@@ -33,6 +33,7 @@ from qyzmet.cases.access import (
 )
 from qyzmet.cases.models import Case, RegistryItem, Task
 from qyzmet.cases.services import regulation_of
+from qyzmet.core import engine
 from qyzmet.core.calendar import to_local
 from qyzmet.core.iin import InvalidIdentifier, parse_iin
 from qyzmet.web import timeline_view
@@ -113,8 +114,15 @@ def _case_page(request: HttpRequest, actor: Actor, case: Case, *, errors: dict[s
     current = next((r for r in rows if r.current), None)
     mine = current is not None and actor.holds(current.step.role) and _task_office_ok(actor, current.task_id)
     step = current.step if current else None
+    state = engine.state_from_dict(case.state)
+    issuing_role = route.steps[state.step - 1].role if state.step else None
+    psc_issuer = case.office_id == actor.office_id and actor.holds(issuing_role)
+    storage_ends = engine.storage_ends(reg, state) if state.custody is None else None
     context = {
         "case": case, "reg": reg, "route": route, "rows": rows, "current": current, "mine": mine,
+        "custody": state.custody, "storage_ends": storage_ends,
+        "can_store": bool(psc_issuer and storage_ends and _now() >= storage_ends),
+        "can_request": bool(psc_issuer and state.custody == "provider"),
         "checklist": list(case.checklist.all()), "events": timeline_view.events(case),
         "registry_items": list(case.registry_items.select_related("registry").order_by("-registry__dispatched_at")),
         "dispatch": bool(step and workflow.is_dispatch_step(route, step.n)),
@@ -183,6 +191,30 @@ def task_refuse(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("staff:case", pk=case.pk)
     return redirect("staff:receipt", pk=case.pk)
+
+
+@require_POST
+@staff_view
+def result_store(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    return _custody_action(request, workflow.store_uncollected, actor, pk,
+                           _("The result was handed to the provider for storage."))
+
+
+@require_POST
+@staff_view
+def result_request(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    return _custody_action(request, workflow.request_result, actor, pk,
+                           _("The provider was asked to send the result back."))
+
+
+def _custody_action(request: HttpRequest, action, actor: Actor, pk: int, done: str) -> HttpResponse:
+    try:
+        action(actor, pk, _now())
+    except workflow.Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect("staff:case", pk=pk)
 
 
 @staff_view
