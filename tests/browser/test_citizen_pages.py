@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -167,3 +168,31 @@ def test_tab_from_the_top_reaches_the_skip_link_first_and_it_moves_focus_to_main
     screenshot("skip-link")
     page.keyboard.press("Enter")
     assert active(page, "el.id") == "main"
+
+
+def test_staff_sign_in_inbox_and_sign_out(visit, page, screenshot, assert_accessible):
+    from django.contrib.auth import get_user_model
+
+    from qyzmet.directory.models import Office, Organisation, RoleAssignment, Staff
+
+    org = Organisation.objects.create(code="aktogay-psc", kind="psc", name_kk="ХҚКО", name_ru="ЦОН")
+    office = Office.objects.create(organisation=org, code="aktogay-psc-1", name_kk="Ақтоғай ХҚКО",
+                                   name_ru="ЦОН Актогай", schedule="psc")
+    user = get_user_model().objects.create_user("inspector", password="a-long-password-1")
+    RoleAssignment.objects.create(staff=Staff.objects.create(user=user, office=office, full_name="Inspector"),
+                                  role="psc-hall-inspector")
+    visit("/login", "kk")
+    page.get_by_label("Пайдаланушы аты", exact=True).fill("inspector")
+    page.get_by_label("Құпиясөз", exact=True).fill("a-long-password-1")
+    page.get_by_role("button", name="Кіру", exact=True).click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/inbox")
+    nav = page.get_by_role("navigation", name="Қызметкер мәзірі")
+    assert "inspector" in nav.inner_text() and "Ақтоғай ХҚКО" in nav.inner_text()
+    assert nav.get_by_role("link", name="Келіп түскендер").get_attribute("aria-current") == "page"
+    screenshot("inbox")
+    assert_accessible("inbox with the staff bar")
+    nav.get_by_role("button", name="Шығу").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == "/"  # signed out, back on the home page
+    assert page.get_by_role("navigation", name="Қызметкер мәзірі").count() == 0
