@@ -73,6 +73,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -107,6 +108,8 @@ LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "qyzmet_language"
 TIME_ZONE = "Asia/Almaty"
+# Django ships no date formats for Kazakh; ours write dates the way Kazakh documents do.
+FORMAT_MODULE_PATH = ["qyzmet.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -1,10 +1,16 @@
-"""Routes of the staff workspace and the citizen pages."""
+"""Routes of the citizen pages and the sign-in; the staff workspace is in staff_urls (under /staff/)."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import RedirectView
+
+from qyzmet.web import views
 
 app_name = "web"
 urlpatterns = [
-    # Provisional; the web-base branch brings the real sign-in page.
-    path("login/", auth_views.LoginView.as_view(template_name="admin/login.html"), name="login"),
+    path("", views.home, name="home"),
+    path("my-application", views.my_application, name="my-application"),
+    path("login", views.LoginView.as_view(), name="login"),
+    path("logout", views.LogoutView.as_view(), name="logout"),
+    # The first sign-in page pointed here; the workspace's inbox lives under /staff/.
+    path("inbox", RedirectView.as_view(pattern_name="staff:inbox"), name="inbox"),
 ]

@@ -1,0 +1,194 @@
+"""What a citizen may learn about their own application, and nothing more.
+
+The page answers "where is my application and when is it due?" from the case row and the regulation
+it is pinned to.  It deliberately carries no name, phone, address, office or full IIN of the
+applicant: the number and IIN typed in are the only proof of who is asking, and both can leak (a
+receipt left on a counter), so the answer must be harmless in a stranger's hands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.translation import gettext as _
+
+from qyzmet.cases.models import Case
+from qyzmet.cases.services import regulation_of
+from qyzmet.core.durations import format_duration
+from qyzmet.core.regulation import Regulation, Step
+from qyzmet.web.deadlines import DeadlineState, deadline_state
+from qyzmet.web.text import in_language
+
+
+class PublicStatus(StrEnum):
+    """The case's status in the words a citizen uses (the engine's statuses split "in progress" in two)."""
+
+    SUBMITTED = "submitted"
+    IN_PROGRESS = "in-progress"
+    READY = "ready"  # in progress, and the step now open hands the result over
+    ISSUED = "issued"
+    NOT_ACCEPTED = "not-accepted"
+
+
+def status_label(status: PublicStatus) -> str:
+    return {
+        PublicStatus.SUBMITTED: _("Submitted"),
+        PublicStatus.IN_PROGRESS: _("In progress"),
+        PublicStatus.READY: _("Result ready for collection"),
+        PublicStatus.ISSUED: _("Issued"),
+        PublicStatus.NOT_ACCEPTED: _("Documents not accepted"),
+    }[status]
+
+
+def status_explanation(status: PublicStatus) -> str:
+    return {
+        PublicStatus.SUBMITTED: _("Your documents have been handed in and are being checked before they are accepted."),
+        PublicStatus.IN_PROGRESS: _("Your documents were accepted and your application is being worked on."),
+        PublicStatus.READY: _("The result has been prepared and is being handed over to you."),
+        PublicStatus.ISSUED: _("The work on your application is finished and the answer has been given."),
+        PublicStatus.NOT_ACCEPTED: _("Your documents were not accepted, so the application was not taken into work."),
+    }[status]
+
+
+@dataclass(frozen=True)
+class CurrentStep:
+    action: str
+    role: str  # "" when the act names no one for the step
+    due: dt.datetime | None
+    deadline: DeadlineState | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # "positive", "refusal" or "not-accepted"
+    title: str
+    result: str  # the result document's name, "" when the act names none
+    grounds: tuple[str, ...]  # the grounds' texts, only for a refusal
+
+
+@dataclass(frozen=True)
+class CitizenView:
+    number: str
+    service: str
+    submitted_at: dt.datetime
+    iin_last4: str
+    status: PublicStatus
+    status_label: str
+    status_explanation: str
+    step: CurrentStep | None
+    term_due: dt.datetime | None
+    term_deadline: DeadlineState | None
+    term_basis: tuple[str, ...]  # the legal reason for the term, in the page's language
+    term_why: str  # the engine's own calculation note (English, technical)
+    closed_at: dt.datetime | None
+    outcome: Outcome | None
+
+
+def public_status(case: Case, step: Step | None) -> PublicStatus:
+    if case.status == Case.Status.ACCEPTANCE_REFUSED:
+        return PublicStatus.NOT_ACCEPTED
+    if case.status == Case.Status.ISSUED:
+        return PublicStatus.ISSUED
+    if case.status == Case.Status.IN_PROGRESS:
+        return PublicStatus.READY if step is not None and step.issues else PublicStatus.IN_PROGRESS
+    return PublicStatus.SUBMITTED
+
+
+def service_name(case: Case, lang: str) -> str:
+    return in_language(case.regulation, lang)
+
+
+def mask_iin(iin: str) -> str:
+    """Only the last four digits: enough to tell two family members' applications apart."""
+    return iin[-4:] if len(iin) >= 4 else ""
+
+
+_CLAUSE = re.compile(r"^cl\.\s*(\d+(?:\.\d+)*)$")
+
+
+def clause(cite: str | None) -> str:
+    """A cite such as "cl. 9.1" in the page's words ("9.1-тармақ", "пункт 9.1"); other cites stay as written."""
+    if not cite:
+        return ""
+    match = _CLAUSE.match(cite.strip())
+    if match:
+        return _("clause %(number)s") % {"number": match.group(1)}
+    return cite
+
+
+def term_basis(reg: Regulation, channel: str, lang: str) -> tuple[str, ...]:
+    """The act's own wording of the term, so the citizen reads the rule, not our arithmetic."""
+    term = reg.term_for(channel)
+    if term is None:
+        return ()
+    lines: list[str] = []
+    if term.duration_text and term.duration_text.get(lang):
+        wording = term.duration_text.get(lang)
+    elif term.duration is not None:
+        wording = format_duration(term.duration, lang)
+    else:
+        wording = ""
+    if wording:
+        lines.append(_("Term set by the regulation: %(term)s") % {"term": wording})
+    if term.counted_from and term.counted_from.get(lang):
+        lines.append(_("Counted: %(start)s") % {"start": term.counted_from.get(lang)})
+    if "acceptance-day" in term.excludes:
+        lines.append(_("The day the documents are accepted is not counted."))
+    if "issuance-day" in term.excludes:
+        lines.append(_("The day the result is handed over is not counted."))
+    if term.cite:
+        lines.append(_("Legal basis: %(cite)s") % {"cite": clause(term.cite)})
+    return tuple(lines)
+
+
+def _outcome(case: Case, reg: Regulation, lang: str) -> Outcome | None:
+    if case.status == Case.Status.ACCEPTANCE_REFUSED:
+        grounds = tuple(g.text.get(lang) for code in case.grounds if (g := reg.acceptance_refusal_ground(code)))
+        return Outcome("not-accepted", _("Documents not accepted"), "", grounds)
+    if case.status != Case.Status.ISSUED:
+        return None
+    if case.outcome == "refusal":
+        grounds = tuple(g.text.get(lang) for code in case.grounds if (g := reg.refusal_ground(code)))
+        result = next((r for r in reg.results if r.kind == "refusal"), None)
+        return Outcome("refusal", _("Reasoned refusal"), result.name.get(lang) if result else "", grounds)
+    result = next((r for r in reg.results if r.kind == "positive"), None)
+    return Outcome("positive", _("Positive result"), result.name.get(lang) if result else "", ())
+
+
+def citizen_view(case: Case, lang: str, now: dt.datetime) -> CitizenView:
+    reg = regulation_of(case.regulation)
+    step: Step | None = None
+    if case.current_step and case.status in (Case.Status.SUBMITTED, Case.Status.IN_PROGRESS):
+        steps = reg.route(case.route).steps
+        if 1 <= case.current_step <= len(steps):
+            step = steps[case.current_step - 1]
+    status = public_status(case, step)
+    current = None
+    if step is not None:
+        role = reg.role(step.role) if step.role else None
+        current = CurrentStep(
+            action=step.action.get(lang),
+            role=role.name.get(lang) if role else "",
+            due=case.step_due,
+            deadline=deadline_state(case.step_due, now),
+        )
+    is_open = status not in (PublicStatus.ISSUED, PublicStatus.NOT_ACCEPTED)
+    return CitizenView(
+        number=case.number,
+        service=service_name(case, lang),
+        submitted_at=case.submitted_at,
+        iin_last4=mask_iin(case.applicant_iin),
+        status=status,
+        status_label=status_label(status),
+        status_explanation=status_explanation(status),
+        step=current,
+        term_due=case.term_due,
+        term_deadline=deadline_state(case.term_due, now) if is_open else None,
+        term_basis=term_basis(reg, case.channel, lang) if case.term_due else (),
+        term_why=case.term_why,
+        closed_at=case.closed_at,
+        outcome=_outcome(case, reg, lang),
+    )

@@ -1,0 +1,58 @@
+"""The citizen pages, staff sign-in/out, and a placeholder inbox that the staff pages will replace."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from qyzmet.cases.models import Case
+from qyzmet.web.citizen import citizen_view
+from qyzmet.web.forms import ApplicationLookupForm, StaffLoginForm
+from qyzmet.web.text import current_language
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html")
+
+
+# The answer concerns one person's application: no shared cache or back-button copy may keep it.
+@never_cache
+@require_http_methods(["GET", "POST"])
+def my_application(request: HttpRequest) -> HttpResponse:
+    """Look an application up by its number and the applicant's IIN.
+
+    POST, so the IIN never lands in a URL, a proxy log or the browser history.  A wrong pair gets one
+    neutral answer whether or not the number exists, so the page cannot be used to learn which numbers
+    belong to which IINs.
+
+    Not done here: rate limiting.  Before this page faces the internet it needs a limit per client and
+    per application number (at the reverse proxy or a cache-backed counter): an IIN is a birth date, a
+    sex digit and a short serial, so guessing the IIN that goes with a known number is far from hopeless.
+    """
+    form = ApplicationLookupForm(request.POST if request.method == "POST" else None)
+    context: dict[str, object] = {"form": form, "not_found": False, "application": None}
+    if form.is_valid():
+        case = (Case.objects.select_related("regulation")
+                .filter(number=form.cleaned_data["number"], applicant_iin=form.cleaned_data["iin"])
+                .first())
+        if case is None:
+            context["not_found"] = True
+        else:
+            context["application"] = citizen_view(case, current_language(), timezone.now())
+    return render(request, "web/my_application.html", context)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = StaffLoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "web:home"
+
+
