@@ -72,3 +72,10 @@ def ground_text(code: str, reg) -> str:
     if ground is None:
         return code
     return f"{ground.text.get(_lang())} ({ground.cite})" if ground.cite else ground.text.get(_lang())
+
+
+@register.filter
+def document_name(code: str, reg) -> str:
+    """A document's name in the page's language (the checklist row stores the Kazakh name it had)."""
+    doc = reg.document(code)
+    return doc.name.get(_lang()) if doc is not None else code
