@@ -188,9 +188,32 @@ def intake(actor: Actor, app: Application, now: dt.datetime) -> Case:
     return outcome.case
 
 
+def portal_route(reg: Regulation) -> str | None:
+    """The route code of the act's e-gov portal channel, if it has one (some acts call it "main")."""
+    return next((code for code, route in reg.routes.items() if route.channel == "portal"), None)
+
+
 def online_services() -> list[Regulation]:
-    """Services a citizen can apply for on the portal (the act gives them a portal route)."""
-    return sorted((r for r in shipped_catalog().regulations if "portal" in r.routes), key=lambda r: r.id)
+    """Services a citizen can apply for on the portal (the act gives them a portal channel)."""
+    return sorted((r for r in shipped_catalog().regulations if portal_route(r)), key=lambda r: r.id)
+
+
+# The applicant's own steps on the portal and the information systems' checks are not anybody's work
+# at an office: the system records them the moment they become current.  The proactive "recipient"
+# step is different: it waits for the citizen's SMS answer, so it is not in this set.
+SYSTEM_ROLES = frozenset({"applicant", "information-system", "e-sobes"})
+
+
+def advance_system_steps(case: Case, now: dt.datetime) -> Case:
+    """Record the steps the portal and the state systems do themselves, up to the next person's step."""
+    reg = services.regulation_of(case.regulation)
+    route = reg.route(case.route)
+    while case.status in (Case.Status.SUBMITTED, Case.Status.IN_PROGRESS) and case.current_step:
+        step = route.steps[case.current_step - 1]
+        if step.role not in SYSTEM_ROLES or step.decides:
+            break
+        case = services.apply_event(case, engine.CompleteStep(step.n, by=step.role), now).case
+    return case
 
 
 def apply_online(app: Application, now: dt.datetime) -> Case:
@@ -200,20 +223,17 @@ def apply_online(app: Application, now: dt.datetime) -> Case:
     request and the information system checking it; submitting the form here is all of that.
     """
     row, reg = _reg_row(app.regulation)
-    if "portal" not in reg.routes:
+    route_code = portal_route(reg)
+    if route_code is None:
         raise Invalid("regulation", f"{reg.id} cannot be applied for online")
     _check_application(reg, app, now.date())
-    provider = ServicePoint.objects.filter(reg_id=reg.id, route="portal").select_related("provider").first()
-    event = engine.Submit("portal", app.iin, app.category or "any", tuple(app.documents), by="applicant")
-    route = reg.route("portal")
+    point = ServicePoint.objects.filter(reg_id=reg.id, route=route_code).select_related("provider").first()
+    event = engine.Submit(route_code, app.iin, app.category or "any", tuple(app.documents), by="applicant")
     with transaction.atomic():
         try:
-            case = services.submit(row, event, now, provider_office=provider.provider if provider else None,
+            case = services.submit(row, event, now, provider_office=point.provider if point else None,
                                    applicant_name=app.name.strip(), **_details(app)).case
-            for step in route.steps:
-                if step.role not in OUTSIDE_ROLES or step.decides or step.issues:
-                    break
-                case = services.apply_event(case, engine.CompleteStep(step.n, by=step.role), now).case
+            case = advance_system_steps(case, now)
         except engine.EngineError as exc:
             raise Invalid("documents", str(exc)) from None
     return case
@@ -227,7 +247,8 @@ def _user(actor: Actor):
 
 def _apply(case: Case, event: engine.Event, now: dt.datetime, actor: Actor) -> Case:
     try:
-        return services.apply_event(case, event, now, actor=_user(actor)).case
+        case = services.apply_event(case, event, now, actor=_user(actor)).case
+        return advance_system_steps(case, now)
     except engine.EngineError as exc:
         raise Conflict(str(exc)) from None
 

@@ -59,6 +59,41 @@ class ApplicationLookupForm(forms.Form):
         return iin
 
 
+class OnlineApplicationForm(forms.Form):
+    """A citizen's application on the portal channel: who applies, in which category, which documents."""
+
+    iin = ApplicationLookupForm.base_fields["iin"]
+    name = forms.CharField(
+        label=_("Your full name"), max_length=200,
+        error_messages={"required": _("Enter your full name")},
+        widget=forms.TextInput(attrs={"class": "q-input q-input--width-30", "autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone"), help_text=_("For SMS notices, for example +7 701 234 56 78"), max_length=20,
+        error_messages={"required": _("Enter your mobile phone number")},
+        widget=forms.TextInput(attrs={"class": "q-input q-input--width-20", "type": "tel", "autocomplete": "tel"}),
+    )
+
+    clean_iin = ApplicationLookupForm.clean_iin
+
+    def __init__(self, reg, lang: str, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if reg.categories:
+            self.fields["category"] = forms.ChoiceField(
+                label=_("Who applies"), choices=[(c.code, c.name.get(lang)) for c in reg.categories],
+                widget=forms.RadioSelect, error_messages={"required": _("Choose who applies")},
+            )
+        # Only what some category's checklist asks for: the acts also list outputs (journals, messages)
+        # among their documents, and those are nothing an applicant attaches.
+        asked = dict.fromkeys(code for c in reg.categories for code in c.documents)
+        if asked:
+            self.fields["documents"] = forms.MultipleChoiceField(
+                label=_("Documents you attach"), required=False, widget=forms.CheckboxSelectMultiple,
+                choices=[(code, reg.document(code).name.get(lang)) for code in asked if reg.document(code)],
+                help_text=_("Documents the state systems hold are fetched by your IIN; tick what you attach"),
+            )
+
+
 class StaffLoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("Enter a correct username and password. Both are case-sensitive."),

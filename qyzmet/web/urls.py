@@ -3,12 +3,14 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from qyzmet.web import views
+from qyzmet.web import apply, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("my-application", views.my_application, name="my-application"),
+    path("apply", apply.services, name="apply"),
+    path("apply/<path:reg_id>", apply.apply, name="apply-form"),
     path("login", views.LoginView.as_view(), name="login"),
     path("logout", views.LogoutView.as_view(), name="logout"),
     # The first sign-in page pointed here; the workspace's inbox lives under /staff/.

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from qyzmet.core.durations import format_duration
 from qyzmet.core.regulation import Text
+from qyzmet.web.text import current_language
 
 register = template.Library()
 
 
 def _lang() -> str:
-    lang = (get_language() or "kk")[:2]
+    lang = current_language()
     return lang if lang in ("kk", "ru", "en") else "kk"
 
 

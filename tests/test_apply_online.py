@@ -1,0 +1,58 @@
+"""Applying online on a portal channel, and the portal's own steps recorded by the system."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from qyzmet.cases import workflow
+from qyzmet.cases.access import actor_for
+from qyzmet.cases.models import Case, Task
+from qyzmet.cases.services import sync_catalog
+from qyzmet.core.iin import make_iin
+from qyzmet.core.loader import shipped_catalog
+from qyzmet.demo import build_directory
+
+pytestmark = pytest.mark.django_db
+IIN = make_iin(dt.date(1990, 7, 7), "female", 44)
+
+
+@pytest.fixture
+def mangystau():
+    sync_catalog()
+    return build_directory([r for r in shipped_catalog().regulations if r.id.startswith("mangystau-2015/")])
+
+
+def test_the_list_offers_exactly_the_services_with_a_portal_channel(client: Client):
+    html = client.get(reverse("web:apply"), HTTP_COOKIE="qyzmet_language=ru").content.decode()
+    portal = [r for r in shipped_catalog().regulations if any(x.channel == "portal" for x in r.routes.values())]
+    assert portal and all(reverse("web:apply-form", args=[r.id]) in html for r in portal)
+    assert reverse("web:apply-form", args=["aktogay-2013/prosthetic-docs"]) not in html
+    assert client.get(reverse("web:apply-form", args=["aktogay-2013/prosthetic-docs"])).status_code == 404
+
+
+def test_an_online_appointment_reaches_the_registrar_and_is_answered(mangystau, client: Client):
+    reg_id = "mangystau-2015/doctor-appointment"
+    bad = client.post(reverse("web:apply-form", args=[reg_id]), {"iin": "123", "name": "", "phone": ""})
+    assert bad.status_code == 400 and Case.objects.count() == 0
+    assert 'aria-invalid="true"' in bad.content.decode()
+    done = client.post(reverse("web:apply-form", args=[reg_id]),
+                       {"iin": IIN, "name": "Мөлдір Сағынтаева", "phone": "+7 701 111 22 33"})
+    assert done.status_code == 200
+    case = Case.objects.get()
+    assert case.number in done.content.decode()
+    assert case.status == "in-progress" and case.term_due is not None  # the portal steps are recorded: accepted
+    task = Task.objects.get(case=case, closed_at__isnull=True)
+    assert (task.step, task.role, task.office.code) == (7, "registrar", "mangystau-2015-polyclinic")
+    registrar = actor_for(task.office.staff.get(roles__role="registrar").user)
+    case = workflow.complete(registrar, task.pk, workflow.Completion(decision="positive"), case.accepted_at)
+    assert case.status == "issued"  # the answer reaches the applicant's cabinet: step 8 is the portal's
+
+
+def test_a_wrong_phone_is_reported_on_its_field(mangystau, client: Client):
+    response = client.post(reverse("web:apply-form", args=["mangystau-2015/doctor-appointment"]),
+                           {"iin": IIN, "name": "Ұлан", "phone": "12"})
+    assert response.status_code == 400 and 'href="#id_phone"' in response.content.decode()
