@@ -147,3 +147,38 @@ def test_pages_need_a_staff_login(directory):
     outsider = Client()
     outsider.login(username="outsider", password="outsider-pass")
     assert outsider.get(reverse("staff:inbox")).status_code == 403
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_staff_and_online_pages_show_no_english_ui_text(directory, lang):
+    from test_i18n import english_leftovers, visible_text
+
+    consultant = login("psc-consultant")
+    consultant.post(reverse("staff:intake-form", args=[REG]), {
+        "iin": IIN, "name": "Әлия", "category": "general-disease", "documents": ["application", "id-copy"]})
+    case = Case.objects.get()
+    complete(consultant, case)
+    inspector = login("psc-hall-inspector")
+    complete(inspector, case)
+    accumulation = login("psc-accumulation-specialist")
+    accumulation.post(reverse("staff:dispatch"), {"tasks": [open_task(case).pk]})
+    clerk = login("records-specialist", DEPT)
+    pages = {}
+    for name, client, url in [
+        ("inbox", consultant, reverse("staff:inbox")),
+        ("cases", consultant, reverse("staff:cases")),
+        ("intake", consultant, reverse("staff:intake")),
+        ("intake-form", consultant, reverse("staff:intake-form", args=[REG])),
+        ("receipt", inspector, reverse("staff:receipt", args=[case.pk])),
+        ("case", clerk, reverse("staff:case", args=[case.pk])),
+        ("registries", clerk, reverse("staff:registries")),
+        ("registry", clerk, reverse("staff:registry", args=[Registry.objects.get().pk])),
+        ("apply", Client(), reverse("web:apply")),
+        ("apply-form", Client(), reverse("web:apply-form", args=["mangystau-2015/doctor-appointment"])),
+    ]:
+        client.cookies["qyzmet_language"] = lang
+        response = client.get(url)
+        assert response.status_code == 200, name
+        pages[name] = visible_text(response.content.decode(), lang)
+    for name, text in pages.items():
+        assert not english_leftovers(text, lang), f"{lang} {name}: {english_leftovers(text, lang)}"

@@ -80,3 +80,22 @@ def document_name(code: str, reg) -> str:
     """A document's name in the page's language (the checklist row stores the Kazakh name it had)."""
     doc = reg.document(code)
     return doc.name.get(_lang()) if doc is not None else code
+
+
+@register.filter
+def event_label(kind: str) -> str:
+    """What an event of the log means, in words (the kinds are the engine's codes)."""
+    return {
+        "submit": gettext("application registered"), "complete-step": gettext("step done"),
+        "decide": gettext("decision"), "refuse-acceptance": gettext("acceptance refused"),
+        "return-step": gettext("returned with errors"),
+        "store-result": gettext("result handed to the provider for storage"),
+        "request-result": gettext("result requested back from the provider"),
+        "return-result": gettext("result back at the PSC"),
+    }.get(str(kind), str(kind))
+
+
+@register.filter
+def registry_state(state: str) -> str:
+    return {"sent": gettext("sent"), "acknowledged": gettext("taken over"),
+            "returned": gettext("returned with errors")}.get(str(state), str(state))
