@@ -173,7 +173,7 @@ def citizen_view(case: Case, lang: str, now: dt.datetime) -> CitizenView:
             action=step.action.get(lang),
             role=role.name.get(lang) if role else "",
             due=case.step_due,
-            deadline=deadline_state(case.step_due, now),
+            deadline=deadline_state(case.step_due, now, opened=_step_started(case)),
         )
     is_open = status not in (PublicStatus.ISSUED, PublicStatus.NOT_ACCEPTED)
     return CitizenView(
@@ -186,9 +186,14 @@ def citizen_view(case: Case, lang: str, now: dt.datetime) -> CitizenView:
         status_explanation=status_explanation(status),
         step=current,
         term_due=case.term_due,
-        term_deadline=deadline_state(case.term_due, now) if is_open else None,
+        term_deadline=deadline_state(case.term_due, now, opened=case.submitted_at) if is_open else None,
         term_basis=term_basis(reg, case.channel, lang) if case.term_due else (),
         term_why=case.term_why,
         closed_at=case.closed_at,
         outcome=_outcome(case, reg, lang),
     )
+
+
+def _step_started(case: Case) -> dt.datetime | None:
+    started = (case.state or {}).get("step_started")
+    return dt.datetime.fromisoformat(started) if started else None

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from qyzmet.cases.access import Urgency, urgency
+
 # A day's notice: the clerk who sees "at risk" in the morning can still finish the step today.
 AT_RISK_WITHIN = dt.timedelta(hours=24)
 
@@ -33,11 +35,18 @@ _LABELS = {
 }
 
 
-def deadline_state(due: dt.datetime | None, now: dt.datetime,
+def deadline_state(due: dt.datetime | None, now: dt.datetime, opened: dt.datetime | None = None,
                    at_risk_within: dt.timedelta = AT_RISK_WITHIN) -> DeadlineState | None:
-    """None when there is no deadline (the act gives the step no duration)."""
+    """None when there is no deadline (the act gives the step no duration).
+
+    When the start is known this is the workspace's rule (``cases.access.urgency``: a quarter of the
+    allowed time left), so the citizen and the clerk see the same mark; without it, a day's notice.
+    """
     if due is None:
         return None
+    if opened is not None:
+        mark = urgency(opened, due, now)
+        return DeadlineState(mark.value) if mark is not Urgency.NO_TERM else None
     if now > due:
         return DeadlineState.OVERDUE
     if due - now <= at_risk_within:
