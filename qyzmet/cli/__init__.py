@@ -11,10 +11,20 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from qyzmet.cli import calendar_cmd, catalog_cmd, demo_cmd, iin_cmd, lint_cmd, manage_cmd, serve_cmd, timeline_cmd
+from qyzmet.cli import (
+    calendar_cmd,
+    catalog_cmd,
+    demo_cmd,
+    iin_cmd,
+    lint_cmd,
+    manage_cmd,
+    serve_cmd,
+    timeline_cmd,
+    token_cmd,
+)
 from qyzmet.cli.common import UsageError
 
-COMMANDS = (calendar_cmd, iin_cmd, lint_cmd, timeline_cmd, catalog_cmd, demo_cmd, serve_cmd, manage_cmd)
+COMMANDS = (calendar_cmd, iin_cmd, lint_cmd, timeline_cmd, catalog_cmd, demo_cmd, serve_cmd, manage_cmd, token_cmd)
 
 
 class _Parser(argparse.ArgumentParser):
