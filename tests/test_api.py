@@ -203,7 +203,8 @@ def test_malformed_bodies_and_unknown_urls_get_json_errors(api_as):
     consultant = api_as(f"{PSC}.psc-consultant")
     assert error(consultant.post("/cases", raw='{"regulation": '), 400)["code"] == "bad-json"
     assert error(consultant.post("/cases"), 422)["field"] is None
-    assert error(consultant.get("/no-such-thing"), 404)["code"] == "not-found"
+    unknown = consultant.get("/no-such-thing")
+    assert error(unknown, 404)["code"] == "not-found" and unknown["X-Content-Type-Options"] == "nosniff"
     assert error(consultant.get("/cases/not-a-number"), 404)["code"] == "not-found"
     wrong_method = consultant.client.delete("/api/v1/cases", headers=consultant.headers)
     assert error(wrong_method, 405)["code"] == "method-not-allowed" and "GET" in wrong_method["Allow"]
