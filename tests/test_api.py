@@ -199,6 +199,16 @@ def test_intake_names_the_field_at_fault(api_as, change, field):
     assert Case.objects.count() == 0
 
 
+def test_after_midnight_in_almaty_today_is_almatys_today(api_as, clock):
+    # 01:30 in Almaty is still yesterday in UTC, which is what timezone.now() gives.
+    clock.at = dt.datetime(2025, 3, 18, 20, 30, tzinfo=dt.UTC)
+    newborn = make_iin(dt.date(2025, 3, 19), "male", 7)
+    case = open_case(api_as(f"{PSC}.psc-consultant"), applicant={"iin": newborn, "name": "Нұрсұлтан"},
+                     category="disabled-child",
+                     documents=["application", "birth-certificate-copy", "parent-id-copy", "irp-extract"])
+    assert case["submitted_at"] == "2025-03-19T01:30:00+05:00"
+
+
 def test_malformed_bodies_and_unknown_urls_get_json_errors(api_as):
     consultant = api_as(f"{PSC}.psc-consultant")
     assert error(consultant.post("/cases", raw='{"regulation": '), 400)["code"] == "bad-json"

@@ -18,8 +18,13 @@ DEFAULT_LIMIT = 50
 
 
 def now() -> dt.datetime:
-    """The API's "now"; one function, so tests can run a case on a fixed clock."""
-    return timezone.now()
+    """The API's "now", in Almaty time.
+
+    The same instant as ``timezone.now()`` (UTC), but its ``.date()`` is the applicant's calendar day:
+    between 00:00 and 05:00 in Almaty the UTC date is still yesterday, and the workflow's IIN and age
+    checks take ``now.date()`` as today.
+    """
+    return to_local(timezone.now())
 
 
 # Every instant leaves the API in Almaty time with its offset (+05:00), as the legal terms are counted.
