@@ -49,6 +49,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Next to outermost, so it sees every error response under /api/v1/ whichever layer made it, and
+    # the security headers are still added to the JSON it puts in their place.
+    "qyzmet.api.middleware.json_errors",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

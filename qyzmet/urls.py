@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
 
+from qyzmet.api.api import MOUNT, api
+
 
 def healthz(request):
     """Liveness and database reachability, for load balancers and the demo."""
@@ -15,6 +17,7 @@ def healthz(request):
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path(MOUNT, api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("qyzmet.web.staff_urls")),
     path("", include("qyzmet.web.urls")),

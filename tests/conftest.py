@@ -36,3 +36,90 @@ def _fresh_calendar_exception_cache():
     models = sys.modules.get("qyzmet.directory.models")
     if models is not None:
         models._cache.clear()
+
+
+# --- the JSON API: a demo directory, a fixed clock, and a client per staff account -------------------
+
+
+class Clock:
+    """A clock the test moves by hand, so terms and urgency do not depend on the day the tests run."""
+
+    def __init__(self, start):
+        self.at = start
+
+    def __call__(self):
+        return self.at
+
+    def advance(self, minutes: int = 0, days: int = 0) -> None:
+        import datetime as dt
+
+        self.at += dt.timedelta(minutes=minutes, days=days)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from qyzmet.core.calendar import ALMATY
+
+    fixed = Clock(dt.datetime(2025, 3, 19, 10, 0, tzinfo=ALMATY))
+    monkeypatch.setattr(timezone, "now", fixed)
+    return fixed
+
+
+@pytest.fixture
+def demo_offices(db, settings):
+    """The offices and one account per role of three acts (``<office>.<role>``), as the demo builds them."""
+    # The demo sets a password on each of its ~60 accounts; the real hasher would spend 10-15 s on that.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from qyzmet.cases.services import sync_catalog
+    from qyzmet.core.loader import shipped_catalog
+    from qyzmet.demo import build_directory
+
+    sync_catalog()
+    acts = ("aktogay-2013/", "ulytau-2012/", "mlsp-2021/")
+    return build_directory([r for r in shipped_catalog().regulations if r.id.startswith(acts)]).offices
+
+
+class ApiClient:
+    """Django's test client speaking JSON to /api/v1 with one user's bearer token."""
+
+    def __init__(self, client, token: str | None):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def get(self, path: str, **params):
+        return self.client.get(f"/api/v1{path}", params, headers=self.headers)
+
+    def post(self, path: str, body=None, *, key: str | None = None, raw: str | None = None):
+        import json
+
+        headers = dict(self.headers)
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        data = raw if raw is not None else ("" if body is None else json.dumps(body))
+        return self.client.post(f"/api/v1{path}", data=data, content_type="application/json", headers=headers)
+
+
+@pytest.fixture
+def api_as(demo_offices, clock):
+    """``api_as("aktogay-2013-psc.psc-consultant")``: a client with a fresh token of that account."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from qyzmet.api.tokens import create_token
+
+    def make(username: str) -> ApiClient:
+        _, raw = create_token(get_user_model().objects.get(username=username), "tests")
+        return ApiClient(Client(), raw)
+
+    return make
+
+
+@pytest.fixture
+def anonymous():
+    from django.test import Client
+
+    return ApiClient(Client(), None)

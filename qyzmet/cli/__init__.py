@@ -21,10 +21,12 @@ from qyzmet.cli import (
     serve_cmd,
     storage_cmd,
     timeline_cmd,
+    token_cmd,
 )
 from qyzmet.cli.common import UsageError
 
-COMMANDS = (calendar_cmd, iin_cmd, lint_cmd, timeline_cmd, catalog_cmd, demo_cmd, serve_cmd, storage_cmd, manage_cmd)
+COMMANDS = (calendar_cmd, iin_cmd, lint_cmd, timeline_cmd, catalog_cmd, demo_cmd, serve_cmd, storage_cmd, manage_cmd,
+            token_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,329 @@
+"""The shapes of requests and answers; the OpenAPI document is generated from these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from qyzmet.api.common import In, Instant
+from qyzmet.core.regulation import ChannelCode
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+class ErrorDetail(Schema):
+    code: str = Field(..., description="stable, for programs: invalid, conflict, forbidden, not-found, "
+                                       "unauthenticated, bad-json, idempotency-key-reused, …")
+    message: str = Field(..., description="for people")
+    field: str | None = Field(None, description="the dotted request field at fault, e.g. applicant.iin")
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+ERRORS: dict[int, type[Schema]] = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422)}
+PUBLIC_ERRORS: dict[int, type[Schema]] = {code: ErrorOut for code in (404, 422)}
+
+# --- the catalog ---------------------------------------------------------------------------------
+
+
+class Texts(Schema):
+    """A text in the act's languages; kk and ru are the legal ones, en is for developers."""
+
+    kk: str | None = None
+    ru: str | None = None
+    en: str | None = None
+
+
+class ActOut(Schema):
+    number: str
+    date: dt.date = Field(..., description="the day the act was adopted")
+    issuer: Texts
+    kind: Texts
+    title: Texts
+    cite: str | None
+
+
+class RouteBrief(Schema):
+    code: str
+    channel: str
+    name: Texts
+
+
+class TermOut(Schema):
+    channel: str
+    duration: str | None = Field(..., description="the countable term, e.g. '10 working days'")
+    text: Texts | None = Field(..., description="the act's own words")
+    excludes: list[str]
+    cite: str | None
+
+
+class RegulationBrief(Schema):
+    id: str
+    service: str
+    version: int
+    name: Texts
+    routes: list[RouteBrief]
+    terms: list[TermOut]
+    act: ActOut
+
+
+class DocumentOut(Schema):
+    code: str
+    name: Texts
+    provided_as: str
+    form: str | None
+    cite: str | None
+
+
+class CategoryOut(Schema):
+    code: str
+    name: Texts
+    cite: str | None
+    documents: list[DocumentOut] = Field(..., description="the checklist for applicants of this category")
+
+
+class GroundOut(Schema):
+    code: str
+    text: Texts
+    cite: str | None
+
+
+class AcceptanceGroundOut(GroundOut):
+    on_missing_documents: bool
+
+
+class RoleRef(Schema):
+    code: str
+    name: Texts | None
+
+
+class StepOut(Schema):
+    n: int
+    role: RoleRef | None
+    action: Texts
+    output: Texts | None
+    duration: str | None
+    duration_text: Texts | None
+    cite: str | None
+    produces: list[str]
+    accepts: bool
+    decides: bool
+    issues: bool
+
+
+class RouteOut(RouteBrief):
+    cite: str | None
+    steps: list[StepOut]
+
+
+class ResultOut(Schema):
+    code: str
+    kind: str
+    name: Texts
+    medium: str
+    cite: str | None
+
+
+class ChannelOut(Schema):
+    code: str
+    name: Texts
+    schedule: str
+    cite: str | None
+
+
+class RegulationDetail(RegulationBrief):
+    provider: Texts
+    channels: list[ChannelOut]
+    categories: list[CategoryOut]
+    documents: list[DocumentOut]
+    acceptance_refusal_grounds: list[AcceptanceGroundOut]
+    refusal_grounds: list[GroundOut]
+    routes: list[RouteOut]  # type: ignore[assignment]
+    results: list[ResultOut]
+
+
+# --- cases and tasks -----------------------------------------------------------------------------
+
+
+class ApplicantIn(In):
+    iin: str = Field(..., max_length=32, description="12-digit IIN")
+    name: str = Field("", max_length=200)
+    phone: str = Field("", max_length=32, description="e.g. +7 701 234 56 78")
+
+
+class RepresentativeIn(In):
+    name: str = Field(..., max_length=200)
+    iin: str = Field("", max_length=32)
+    power_of_attorney: str = Field("", max_length=200, description="its number and date")
+
+
+class IntakeIn(In):
+    regulation: str = Field(..., max_length=120, description="a catalog id, e.g. aktogay-2013/prosthetic-docs")
+    channel: ChannelCode | None = Field(None, description="if given, must be the channel your office receives on")
+    applicant: ApplicantIn
+    category: str = Field(..., max_length=80, description="the applicant category (decides the checklist)")
+    documents: list[str] = Field(default_factory=list, max_length=100, description="document codes handed in")
+    representative: RepresentativeIn | None = None
+
+
+class ApplicantOut(Schema):
+    iin: str
+    name: str
+    phone: str
+
+
+class RepresentativeOut(Schema):
+    name: str
+    iin: str
+    power_of_attorney: str
+
+
+class ChecklistOut(Schema):
+    document: str
+    name: str
+    provided_as: str
+    present: bool
+    cite: str
+
+
+class GroundRef(Schema):
+    code: str
+    text: Texts | None = Field(..., description="null only if the act no longer lists this ground")
+    cite: str | None
+
+
+class TaskOut(Schema):
+    id: int
+    case: int
+    case_number: str
+    regulation: str
+    step: int
+    role: str
+    role_name: Texts | None
+    action: Texts | None
+    office: str | None
+    opened_at: Instant
+    due: Instant | None
+    why: str
+    cite: str
+    urgency: Literal["on-track", "at-risk", "overdue", "no-term"]
+    claimed_by: str | None
+    accepts: bool = Field(..., description="accepts the documents (acceptance may be refused here)")
+    decides: bool = Field(..., description="completing it needs the decision")
+    issues: bool
+    via_registry: bool = Field(..., description="done by sending the case in a registry, not by completing")
+
+
+CaseStatus = Literal["submitted", "in-progress", "issued", "acceptance-refused"]
+
+
+class CaseBrief(Schema):
+    id: int
+    number: str
+    regulation: str
+    route: str
+    channel: str
+    status: CaseStatus
+    category: str
+    applicant: ApplicantOut
+    submitted_at: Instant
+    accepted_at: Instant | None
+    term_due: Instant | None
+    overdue: bool = Field(..., description="open, and past its legal term")
+    current_step: int | None
+    outcome: Literal["positive", "refusal"] | None
+    office: str | None = Field(..., description="where the application was received")
+    provider_office: str | None = Field(..., description="the provider office that works the case")
+
+
+class CaseDetail(CaseBrief):
+    term_why: str
+    grounds: list[GroundRef] = Field(..., description="refusal grounds, or the acceptance-refusal ground")
+    closed_at: Instant | None
+    in_term: bool | None
+    representative: RepresentativeOut | None
+    checklist: list[ChecklistOut]
+    tasks: list[TaskOut] = Field(..., description="the open tasks")
+
+
+class EventOut(Schema):
+    seq: int
+    kind: str
+    payload: dict[str, Any]
+    at: Instant
+    actor: str | None
+
+
+class CompleteIn(In):
+    note: str = Field("", max_length=2000)
+    decision: Literal["positive", "refusal"] | None = Field(None, description="only at the step that decides")
+    grounds: list[str] = Field(default_factory=list, max_length=50, description="refusal ground codes")
+    reason: str = Field("", max_length=4000, description="the written reason of a refusal")
+
+
+class RefuseAcceptanceIn(In):
+    ground: str = Field(..., max_length=80, description="an acceptance-refusal ground code of the act")
+    # workflow.refuse_acceptance takes a note but the engine's RefuseAcceptance event has no place for
+    # it yet; say so rather than let a client believe it was recorded.
+    note: str = Field("", max_length=2000, description="not recorded yet: the acceptance-refusal event keeps "
+                                                       "only the ground")
+
+
+# --- registries and decisions --------------------------------------------------------------------
+
+
+class DispatchIn(In):
+    tasks: list[int] = Field(..., max_length=1000, description="ids of tasks waiting at a registry step")
+
+
+class ReturnIn(In):
+    errors: str = Field(..., max_length=2000, description="the errors found in the package")
+
+
+class RegistryItemOut(Schema):
+    id: int
+    case: int
+    case_number: str
+    state: Literal["sent", "acknowledged", "returned"]
+    errors: str
+    acted_at: Instant | None
+    acted_by: str | None
+
+
+class RegistryBrief(Schema):
+    id: int
+    number: str
+    direction: Literal["to-provider", "to-psc"]
+    from_office: str
+    to_office: str
+    step: int = Field(..., description="the route step whose output the registry is")
+    dispatched_at: Instant
+    dispatched_by: str | None
+    item_count: int
+
+
+class RegistryDetail(RegistryBrief):
+    items: list[RegistryItemOut]
+
+
+class DecisionIn(In):
+    task: int = Field(..., description="the open task of the deciding step")
+    decision: Literal["positive", "refusal"]
+    grounds: list[str] = Field(default_factory=list, max_length=50)
+    reason: str = Field("", max_length=4000)
+    note: str = Field("", max_length=2000)
+
+
+class DecisionOut(Schema):
+    case: int
+    case_number: str
+    regulation: str
+    outcome: Literal["positive", "refusal"]
+    grounds: list[GroundRef]
+    reason: str
+    decided_by: str | None
+    decided_at: Instant | None
