@@ -446,7 +446,7 @@ def test_every_post_is_idempotent(api_as):
     assert again["Idempotent-Replayed"] == "true"
     assert Event.objects.filter(case_id=case["id"], kind="complete-step").count() == 1
     # Without a key, the retry is a second request: the step is done already.
-    assert error(specialist.post(f"/tasks/{task}/complete", {"note": "talon given"}), 403)["code"] == "forbidden"
+    assert error(specialist.post(f"/tasks/{task}/complete", {"note": "talon given"}), 409)["code"] == "conflict"
 
 
 # --- the OpenAPI document ------------------------------------------------------------------------

@@ -153,7 +153,7 @@ def test_intake_checks_the_applicant(offices):
     assert child.category == "disabled-child"
     with pytest.raises(workflow.Invalid) as bad:
         workflow.intake(consultant, application(representative_name="Ерлан Төлеуов"), at(0))
-    assert bad.value.field == "power_of_attorney"
+    assert bad.value.field == "representative.power_of_attorney"
     with pytest.raises(workflow.Invalid) as bad:
         workflow.intake(consultant, application(phone="12345"), at(0))
     assert bad.value.field == "applicant.phone"

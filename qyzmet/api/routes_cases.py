@@ -18,28 +18,21 @@ from qyzmet.directory.models import ServicePoint
 
 router = Router(tags=["cases"])
 
-# workflow.Invalid names the fields as the staff form spells them; the API body nests them.
-_FIELDS = {"power_of_attorney": "representative.power_of_attorney", "representative_iin": "representative.iin"}
-
-
-def _check_channel(who: Actor, regulation: str, channel: str | None) -> None:
-    """A given channel must be the one this office receives the service on.
-
-    The route is the office's service point for the regulation, picked as ``workflow.intake`` picks it;
-    an office without one is left to ``intake``, which says so.
-    """
+def _route_for(who: Actor, regulation: str, channel: str | None) -> str | None:
+    """The office's route for the regulation that runs through ``channel`` (None: let intake pick)."""
     if channel is None:
-        return
-    point = ServicePoint.objects.filter(office_id=who.office_id, reg_id=regulation).first()
-    if point is None:
-        return
+        return None
+    points = ServicePoint.objects.filter(office_id=who.office_id, reg_id=regulation)
     try:
-        route = shipped_catalog().get(regulation).route(point.route)
+        reg = shipped_catalog().get(regulation)
     except KeyError:
-        return
-    if route.channel != channel:
-        raise workflow.Invalid("channel", f"your office receives {regulation} through the {route.channel!r} "
-                                          f"channel, not {channel!r}")
+        return None  # intake names the unknown regulation
+    for point in points:
+        if point.route in reg.routes and reg.route(point.route).channel == channel:
+            return point.route
+    offered = sorted({reg.route(p.route).channel for p in points if p.route in reg.routes})
+    raise workflow.Invalid("channel", f"your office does not receive {regulation} through the {channel!r} channel"
+                                      + (f" (it does through: {', '.join(offered)})" if offered else ""))
 
 
 @router.post("", response={201: s.CaseDetail, **s.ERRORS}, summary="Open a case for an applicant at the counter")
@@ -47,17 +40,14 @@ def intake(request, body: s.IntakeIn, idempotency_key: str | None = KEY):
     who = actor(request)
     rep = body.representative
     application = workflow.Application(
-        regulation=body.regulation, iin=body.applicant.iin.strip(), category=body.category,
+        regulation=body.regulation, route=_route_for(who, body.regulation, body.channel),
+        iin=body.applicant.iin.strip(), category=body.category,
         documents=tuple(body.documents), name=body.applicant.name, phone=body.applicant.phone,
         representative_name=rep.name if rep else "", representative_iin=rep.iin if rep else "",
         power_of_attorney=rep.power_of_attorney if rep else "")
 
     def act() -> s.CaseDetail:
-        _check_channel(who, body.regulation, body.channel)
-        try:
-            case = workflow.intake(who, application, now())
-        except workflow.Invalid as exc:
-            raise workflow.Invalid(_FIELDS.get(exc.field, exc.field), exc.message) from None
+        case = workflow.intake(who, application, now())
         return present.case_detail(case, now())
 
     return run_once(request, idempotency_key, 201, act)

@@ -267,10 +267,7 @@ class CompleteIn(In):
 
 class RefuseAcceptanceIn(In):
     ground: str = Field(..., max_length=80, description="an acceptance-refusal ground code of the act")
-    # workflow.refuse_acceptance takes a note but the engine's RefuseAcceptance event has no place for
-    # it yet; say so rather than let a client believe it was recorded.
-    note: str = Field("", max_length=2000, description="not recorded yet: the acceptance-refusal event keeps "
-                                                       "only the ground")
+    note: str = Field("", max_length=2000, description="what the clerk wrote on the refusal; kept in the event")
 
 
 # --- registries and decisions --------------------------------------------------------------------

@@ -32,6 +32,10 @@ class NotFound(Exception):
     """Nothing this user may see has this identifier (HTTP 404)."""
 
 
+class Conflict(ValueError):
+    """The case is not in a state that allows this (someone else moved it, or the act forbids it now): 409."""
+
+
 @dataclass(frozen=True)
 class Actor:
     """The signed-in staff member, read once per request."""
@@ -114,7 +118,7 @@ def task_for(actor: Actor, pk: int, *, to_act: bool = True) -> Task:
         raise NotFound("no such task in your office")
     if to_act:
         if task.closed_at is not None:
-            raise AccessDenied(f"step {task.step} of case {task.case.number} is already done")
+            raise Conflict(f"step {task.step} of case {task.case.number} is already done")
         if task.office_id != actor.office_id or not actor.holds(task.role):
             raise AccessDenied(f"step {task.step} of case {task.case.number} is for the role {task.role!r}, "
                                f"which you do not hold")

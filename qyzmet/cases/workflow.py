@@ -19,6 +19,7 @@ from qyzmet.cases.access import (
     OUTSIDE_ROLES,
     AccessDenied,
     Actor,
+    Conflict,
     NotFound,
     case_for,
     my_tasks,
@@ -28,6 +29,7 @@ from qyzmet.cases.access import (
 )
 from qyzmet.cases.models import Case, Registry, RegistryItem, RegulationVersion, Task
 from qyzmet.core import engine
+from qyzmet.core.calendar import to_local
 from qyzmet.core.iin import InvalidIdentifier, parse_iin
 from qyzmet.core.loader import shipped_catalog
 from qyzmet.core.regulation import Regulation, Route, Step
@@ -43,15 +45,12 @@ class Invalid(ValueError):
         self.message = message
 
 
-class Conflict(ValueError):
-    """The case is not in a state that allows this (someone else moved it, or the act forbids it now)."""
-
-
 def _reg_row(reg_id: str) -> tuple[RegulationVersion, Regulation]:
     """The newest stored version of a shipped regulation."""
-    reg = next((r for r in shipped_catalog().regulations if r.id == reg_id), None)
-    if reg is None:
-        raise Invalid("regulation", f"unknown service {reg_id!r}")
+    try:
+        reg = shipped_catalog().get(reg_id)  # the newest version: new cases follow the act in force
+    except KeyError:
+        raise Invalid("regulation", f"unknown service {reg_id!r}") from None
     return services.register_regulation(reg), reg
 
 
@@ -138,6 +137,7 @@ class Application:
     representative_name: str = ""
     representative_iin: str = ""
     power_of_attorney: str = ""
+    route: str | None = None  # the office's route for the service; None: its only (or first) one
 
 
 def _check_application(reg: Regulation, app: Application, today: dt.date) -> None:
@@ -147,13 +147,13 @@ def _check_application(reg: Regulation, app: Application, today: dt.date) -> Non
         raise Invalid("documents", f"{reg.id} defines no document(s) {', '.join(unknown)}")
     if app.representative_name or app.representative_iin:
         if not app.power_of_attorney.strip():
-            raise Invalid("power_of_attorney", "a representative acts on a power of attorney: give its number "
-                                               "and date")
+            raise Invalid("representative.power_of_attorney",
+                          "a representative acts on a power of attorney: give its number and date")
         if app.representative_iin:
             try:
                 parse_iin(app.representative_iin, today=today)
             except InvalidIdentifier as exc:
-                raise Invalid("representative_iin", f"invalid IIN: {exc}") from None
+                raise Invalid("representative.iin", f"invalid IIN: {exc}") from None
     if app.phone:
         digits = "".join(ch for ch in app.phone if ch.isdigit())
         if len(digits) != 11 or digits[0] not in "78":
@@ -169,10 +169,16 @@ def _details(app: Application) -> dict[str, str]:
 
 def intake(actor: Actor, app: Application, now: dt.datetime) -> Case:
     """A counter clerk opens a case for an applicant standing at the window."""
-    point = ServicePoint.objects.filter(office_id=actor.office_id, reg_id=app.regulation).select_related(
-        "office", "provider").first()
+    now = to_local(now)  # the IIN and age checks need Almaty's date, also just after midnight
+    points = ServicePoint.objects.filter(office_id=actor.office_id, reg_id=app.regulation).select_related(
+        "office", "provider").order_by("route")
+    if app.route is not None:
+        points = points.filter(route=app.route)
+    point = points.first()
     if point is None:
-        raise Invalid("regulation", f"your office does not take applications for {app.regulation!r}")
+        where = f" through route {app.route!r}" if app.route else ""
+        raise Invalid("route" if app.route else "regulation",
+                      f"your office does not take applications for {app.regulation!r}{where}")
     row, reg = _reg_row(app.regulation)
     route = reg.route(point.route)
     if not intake_roles(reg, route) & actor.roles:
@@ -222,6 +228,7 @@ def apply_online(app: Application, now: dt.datetime) -> Case:
     The portal routes of the acts begin with the applicant authorising, filling in and signing the
     request and the information system checking it; submitting the form here is all of that.
     """
+    now = to_local(now)
     row, reg = _reg_row(app.regulation)
     route_code = portal_route(reg)
     if route_code is None:
@@ -282,8 +289,6 @@ def complete(actor: Actor, task_id: int, done: Completion, now: dt.datetime) -> 
     reg = services.regulation_of(case.regulation)
     route = reg.route(case.route)
     step = route.steps[task.step - 1]
-    if task.claimed_by_id not in (None, actor.user_id):
-        raise Conflict(f"step {task.step} of {case.number} is taken by {task.claimed_by}")
     if task.purpose == "storage":
         raise Conflict(f"case {case.number}: the result is kept here until the PSC asks for it")
     if task.purpose == "retrieval":
@@ -291,6 +296,10 @@ def complete(actor: Actor, task_id: int, done: Completion, now: dt.datetime) -> 
     if is_dispatch_step(route, step.n):
         raise Conflict(f"step {step.n} hands the case over with a registry: include it in a registry and dispatch")
     with transaction.atomic():
+        # Read the claim under the row lock, so a claim made a moment ago is not overtaken.
+        claimed_by = Task.objects.select_for_update().values_list("claimed_by_id", flat=True).get(pk=task.pk)
+        if claimed_by not in (None, actor.user_id):
+            raise Conflict(f"step {task.step} of {case.number} is taken by another person")
         if step.decides:
             case = _decide(actor, reg, case, step, done, now)
         elif done.decision is not None or done.grounds:
@@ -330,7 +339,7 @@ def refuse_acceptance(actor: Actor, task_id: int, ground: str, note: str, now: d
     if reg.acceptance_refusal_ground(ground) is None:
         known = ", ".join(g.code for g in reg.acceptance_refusal_grounds) or "this act gives none"
         raise Invalid("ground", f"{ground!r} is not a ground for refusing acceptance (grounds: {known})")
-    return _apply(case, engine.RefuseAcceptance(ground, by=actor.username), now, actor)
+    return _apply(case, engine.RefuseAcceptance(ground, by=actor.username, note=note.strip()), now, actor)
 
 
 # --- registries between the PSC and the provider -------------------------------------------------

@@ -57,6 +57,7 @@ class Submit:
 class RefuseAcceptance:
     ground: str
     by: str | None = None
+    note: str = ""
     kind: Literal["refuse-acceptance"] = "refuse-acceptance"
 
 
@@ -335,7 +336,7 @@ def _refuse_acceptance(reg: Regulation, state: CaseState, event: RefuseAcceptanc
                   closed_at=now, step=None, step_due=None)
     return new, [Effect("acceptance-refusal-receipt", {
         "ground": ground.code, "text": ground.text.model_dump(), "cite": ground.cite, "missing": missing,
-        "by": event.by, "at": now,
+        "by": event.by, "at": now, "note": event.note,
     }), Effect("task-closed", {"n": state.step, "late": bool(state.step_due and now > state.step_due)})]
 
 

@@ -55,6 +55,9 @@ def staff_view(view: Callable) -> Callable:
             return view(request, actor, *args, **kwargs)
         except AccessDenied as exc:
             return _denied(request, str(exc))
+        except workflow.Conflict as exc:  # e.g. a step someone else finished a moment ago
+            messages.error(request, str(exc))
+            return redirect("staff:inbox")
         except NotFound:
             raise Http404(_("Not found in your office")) from None
 
@@ -295,7 +298,8 @@ def intake_form(request: HttpRequest, actor: Actor, reg_id: str) -> HttpResponse
 
 
 def _form_field(field: str) -> str:
-    return {"applicant.iin": "iin", "applicant.phone": "phone"}.get(field, field)
+    return {"applicant.iin": "iin", "applicant.phone": "phone", "representative.iin": "representative_iin",
+            "representative.power_of_attorney": "power_of_attorney"}.get(field, field)
 
 
 def _checklist(reg, category, form) -> list[dict]:
