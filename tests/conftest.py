@@ -123,3 +123,9 @@ def anonymous():
     from django.test import Client
 
     return ApiClient(Client(), None)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The demo directory sets ~60 passwords; the production hasher would spend seconds per test on them."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
