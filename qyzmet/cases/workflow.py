@@ -295,6 +295,10 @@ def complete(actor: Actor, task_id: int, done: Completion, now: dt.datetime) -> 
         return _apply(case, engine.ReturnResult(by=actor.username), now, actor)
     if is_dispatch_step(route, step.n):
         raise Conflict(f"step {step.n} hands the case over with a registry: include it in a registry and dispatch")
+    pending = RegistryItem.objects.filter(case=case, state=RegistryItem.State.SENT).select_related("registry").first()
+    if pending is not None:
+        raise Conflict(f"case {case.number} arrived with registry {pending.registry.number}: take it over (or return "
+                       "it) against the registry first")
     with transaction.atomic():
         # Read the claim under the row lock, so a claim made a moment ago is not overtaken.
         claimed_by = Task.objects.select_for_update().values_list("claimed_by_id", flat=True).get(pk=task.pk)
