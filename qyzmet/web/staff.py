@@ -385,8 +385,7 @@ def item_acknowledge(request: HttpRequest, actor: Actor, pk: int) -> HttpRespons
         messages.error(request, str(exc))
         return redirect("staff:registries")
     messages.success(request, _("Case %(number)s taken over.") % {"number": item.case.number})
-    return redirect(request.POST.get("next") or "staff:registries") if _safe_next(request) else \
-        redirect("staff:registries")
+    return redirect("staff:registries")
 
 
 @require_POST
@@ -399,11 +398,3 @@ def item_return(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
         return redirect("staff:registries")
     messages.success(request, _("Case %(number)s returned with the errors found.") % {"number": item.case.number})
     return redirect("staff:registries")
-
-
-def _safe_next(request: HttpRequest) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    nxt = request.POST.get("next", "")
-    return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
-
