@@ -38,10 +38,12 @@ def timeline(case: Case, reg: Regulation, now: dt.datetime) -> list[StepRow]:
     for task in case.tasks.select_related("closed_by__staff").order_by("opened_at", "id"):
         tasks.setdefault(task.step, []).append(task)
     notes: dict[int, str] = {}
-    for event in case.events.filter(kind__in=("complete-step", "return-step")).only("payload", "kind"):
-        text = event.payload.get("note") or event.payload.get("errors") or ""
+    # Plain values, not model instances: instances from the related manager would each load their
+    # deferred case_id in a query of its own (one per event) to attach the case.
+    for payload in case.events.filter(kind__in=("complete-step", "return-step")).values_list("payload", flat=True):
+        text = payload.get("note") or payload.get("errors") or ""
         if text:
-            notes[event.payload["n"]] = text
+            notes[payload["n"]] = text
     rows = []
     for step in route.steps:
         history = tasks.get(step.n, [])
