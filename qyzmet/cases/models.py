@@ -112,7 +112,12 @@ class Task(models.Model):
     class Meta:
         ordering = ["case", "step", "opened_at"]
         indexes = [models.Index(fields=["role", "closed_at", "due"]),
-                   models.Index(fields=["office", "closed_at", "role", "due"])]
+                   models.Index(fields=["office", "closed_at", "role", "due"]),
+                   # The inbox of someone holding several roles (role IN (...)) cannot take its due order
+                   # from the index above, so SQLite sorted all their open tasks for one page; walking the
+                   # office's open tasks in due order stops after a page.
+                   models.Index(fields=["office", "due"], condition=models.Q(closed_at__isnull=True),
+                                name="task_open_office_due")]
 
     def __str__(self) -> str:
         return f"{self.case.number} step {self.step} ({self.role})"
