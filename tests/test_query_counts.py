@@ -1,13 +1,15 @@
 """The number of SQL queries per page does not grow with the number of cases.
 
-Every page is fetched twice: on a small data set (5 cases, one of each kind a page lists) and after the
-same database has grown (about 80 more cases: dozens of open tasks for the signed-in role, several
+The staff workspace, the citizen pages and the rest of qyzmet/web/urls.py.  Every page is fetched
+twice: on a small data set (5 cases, one of each kind a page lists) and after the same database has
+grown (about 80 more cases: more than a page of open tasks for the signed-in role, several
 registries, simulated runs of other services and offices as noise).  The counts must be *equal*;
 "fewer than N" would let an N+1 hide below the limit.  Each list page must also show more rows on the
 larger set, otherwise equality would prove nothing.
 
-The case page is also checked against the number of events: an issued case whose registry line was
-returned once has more tasks and events than one that went straight through, and the same queries.
+The case pages are also checked against the number of events and steps done: an issued case whose
+registry line was returned once has more tasks and events than one that went straight through, and
+an issued case more than an open one; all with the same queries.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
@@ -151,14 +154,19 @@ class Page:
     user: str | None  # None: signed out
     url: Callable[[World], str] | None = None
     case: tuple[str, str] | None = None  # or: (view, anchor), the page of one of the anchor cases
+    lookup: str | None = None  # or: an anchor case, looked up by its number and IIN on the citizen page (POST)
     lists: bool = False  # shows a row per case: must show more rows on the larger set
 
-    def href(self, world: World, anchor: str | None = None) -> str:
+    def request(self, world: World, anchor: str | None = None) -> tuple[str, dict[str, str] | None]:
+        """The URL, and the form to POST (None: a GET)."""
         if self.case is not None:
             view, default = self.case
-            return reverse(view, args=[world.anchors[anchor or default].pk])
+            return reverse(view, args=[world.anchors[anchor or default].pk]), None
+        if self.lookup is not None:
+            case = world.anchors[anchor or self.lookup]
+            return reverse("web:my-application"), {"number": case.number, "iin": case.applicant_iin}
         assert self.url is not None
-        return self.url(world)
+        return self.url(world), None
 
 
 def _largest_registry(world: World) -> str:
@@ -187,10 +195,18 @@ PAGES = [
     Page("registries: to take over", f"{DEPT}.records-specialist", lambda w: reverse("staff:registries"),
          lists=True),
     Page("registry", f"{DEPT}.records-specialist", _largest_registry, lists=True),
+    # The citizen pages and the rest of qyzmet/web/urls.py.
+    Page("home", None, lambda w: reverse("web:home")),
+    Page("my application: form", None, lambda w: reverse("web:my-application")),
+    Page("my application: issued case", None, lookup="issued"),
+    Page("my application: open case", None, lookup="open"),
+    Page("apply online: services", None, lambda w: reverse("web:apply")),
+    Page("apply online: form", None, lambda w: reverse("web:apply-form", args=[workflow.online_services()[0].id])),
     Page("sign-in page", None, lambda w: reverse("web:login")),
     Page("healthz", None, lambda w: reverse("healthz")),
 ]
-RETURNED = ("case: issued", "receipt")  # also measured on the case whose registry line was returned
+# Also measured on the issued case whose registry line was returned once.
+RETURNED = ("case: issued", "receipt", "my application: issued case")
 
 
 @dataclass(frozen=True)
@@ -200,20 +216,28 @@ class Measure:
     sql: tuple[str, ...] = field(repr=False)
 
 
-def fetch(user: str | None, url: str) -> Measure:
+def fetch(page: Page, world: World, anchor: str | None = None) -> Measure:
+    url, form = page.request(world, anchor)
     client = Client()
-    if user is not None:
-        client.force_login(get_user_model().objects.get(username=user))  # no password hashing: fast
-    client.get(url)  # the first request may fill per-process caches (regulations, calendar exceptions)
+    if page.user is not None:
+        client.force_login(get_user_model().objects.get(username=page.user))  # no password hashing: fast
+
+    def get() -> HttpResponse:
+        return client.post(url, form) if form is not None else client.get(url)
+
+    get()  # the first request may fill per-process caches (regulations, calendar exceptions)
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, (user, url, response.status_code)
-    return Measure(len(ctx.captured_queries), len(CASE_LINK.findall(response.content.decode())),
+        response = get()
+    assert response.status_code == 200, (page.name, url, response.status_code)
+    content = response.content.decode()
+    if form is not None:
+        assert form["number"] in content, f"{page.name}: the lookup did not find {form['number']}"
+    return Measure(len(ctx.captured_queries), len(CASE_LINK.findall(content)),
                    tuple(q["sql"] for q in ctx.captured_queries))
 
 
 def measure_all(world: World) -> dict[str, Measure]:
-    return {page.name: fetch(page.user, page.href(world)) for page in PAGES}
+    return {page.name: fetch(page, world) for page in PAGES}
 
 
 @dataclass(frozen=True)
@@ -234,7 +258,7 @@ def results(django_db_setup, django_db_blocker) -> Results:
         world.build_small()
         small_cases = Case.objects.count()
         small = measure_all(world)
-        returned = {p.name: fetch(p.user, p.href(world, "returned")) for p in PAGES if p.name in RETURNED}
+        returned = {p.name: fetch(p, world, "returned") for p in PAGES if p.name in RETURNED}
         world.grow()
         large = measure_all(world)
         events = {name: case.events.count() for name, case in world.anchors.items()}
