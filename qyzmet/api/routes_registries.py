@@ -38,7 +38,7 @@ def list_registries(request, filters: Query[RegistryFilters], page: Query[PagePa
 @router.get("/ready", response={200: page_of(s.TaskOut), **s.ERRORS},
             summary="My tasks waiting to be sent with a registry")
 def ready(request, page: Query[PageParams]):
-    ids = [t.pk for t in workflow.dispatchable(actor(request))]
+    ids = list(workflow.dispatchable(actor(request)).values_list("pk", flat=True))
     at = now()
 
     def present_page(chunk: list[int]) -> list[s.TaskOut]:

@@ -97,8 +97,10 @@ def case_for(actor: Actor, *, pk: int | None = None, number: str | None = None) 
 
 def my_tasks(actor: Actor) -> QuerySet[Task]:
     """Open tasks this person can do, the most urgent first (tasks without a due instant last)."""
+    # The regulation's stored YAML (tens of KB) and the case's engine state are not shown in lists.
     return (Task.objects.filter(office_id=actor.office_id, role__in=actor.roles, closed_at__isnull=True)
             .select_related("case__regulation", "claimed_by")
+            .defer("case__regulation__source", "case__state")
             .order_by(F("due").asc(nulls_last=True), "id"))
 
 

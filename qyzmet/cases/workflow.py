@@ -348,14 +348,20 @@ def refuse_acceptance(actor: Actor, task_id: int, ground: str, note: str, now: d
 
 # --- registries between the PSC and the provider -------------------------------------------------
 
-def dispatchable(actor: Actor) -> list[Task]:
-    """My open tasks whose step hands the case over with a registry."""
-    result = []
-    for task in my_tasks(actor):
-        reg = services.regulation_of(task.case.regulation)
-        if is_dispatch_step(reg.route(task.case.route), task.step):
-            result.append(task)
-    return result
+def dispatchable(actor: Actor) -> QuerySet[Task]:
+    """My open tasks whose step hands the case over with a registry, the most urgent first.
+
+    Which steps those are is a matter of each stored regulation text; the condition is built from the
+    few texts stored, so the database filters the (possibly thousands of) open tasks, not Python.
+    """
+    which = Q(pk__in=[])
+    for row in RegulationVersion.objects.only("pk", "reg_id", "version", "content_hash"):
+        reg = services.regulation_of(row)
+        for code, route in reg.routes.items():
+            steps = [s.n for s in route.steps if is_dispatch_step(route, s.n)]
+            if steps:
+                which |= Q(case__regulation_id=row.pk, case__route=code, step__in=steps)
+    return my_tasks(actor).filter(which)
 
 
 def dispatch(actor: Actor, task_ids: list[int], now: dt.datetime) -> Registry:

@@ -39,6 +39,8 @@ from qyzmet.core.iin import InvalidIdentifier, parse_iin
 from qyzmet.web import timeline_view
 
 PAGE_SIZE = 50
+# One registry holds what a sector sends in one go; the page offers the most urgent this many.
+READY_LIMIT = 200
 
 
 def staff_view(view: Callable) -> Callable:
@@ -93,7 +95,8 @@ def inbox(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @staff_view
 def case_list(request: HttpRequest, actor: Actor) -> HttpResponse:
-    query = visible_cases(actor).select_related("regulation").order_by("-submitted_at", "-id")
+    query = (visible_cases(actor).select_related("regulation").defer("regulation__source", "state")
+             .order_by("-submitted_at", "-id"))
     q = request.GET.get("q", "").strip()
     if q:
         query = query.filter(Q(number__iexact=q) | Q(applicant_iin=q) | Q(applicant_name__icontains=q))
@@ -344,7 +347,7 @@ def intake_iin(request: HttpRequest, actor: Actor, reg_id: str) -> HttpResponse:
 @staff_view
 def registry_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     ready = []
-    for task in workflow.dispatchable(actor):
+    for task in workflow.dispatchable(actor)[:READY_LIMIT]:
         reg = regulation_of(task.case.regulation)
         ready.append({"task": task, "case": task.case, "reg": reg, "urgency": urgency(task.opened_at, task.due,
                                                                                       _now())})
@@ -352,7 +355,8 @@ def registry_list(request: HttpRequest, actor: Actor) -> HttpResponse:
                 .select_related("registry__from_office", "case__regulation").order_by("registry__dispatched_at", "id"))
     recent = workflow.registries(actor).select_related("from_office", "to_office")
     return render(request, "web/staff/registries.html", {
-        "ready": ready, "incoming": incoming[:200], "page": _page(request, recent)})
+        "ready": ready, "ready_more": len(ready) == READY_LIMIT, "incoming": incoming[:READY_LIMIT],
+        "page": _page(request, recent)})
 
 
 @require_POST
