@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from qyzmet.cases.models import Case, ChecklistItem, Event, RegulationVersion, Task
+from qyzmet.cases.models import Case, ChecklistItem, Event, Registry, RegistryItem, RegulationVersion, Task
 
 
 @admin.register(RegulationVersion)
@@ -47,6 +47,36 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Case._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RegistryItemInline(admin.TabularInline):
+    model = RegistryItem
+    extra = 0
+    can_delete = False
+    readonly_fields = ("case", "state", "errors", "acted_at", "acted_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Registry)
+class RegistryAdmin(admin.ModelAdmin):
+    """Read-only: registries are formed and taken over in the workspace, where the steps move with them."""
+
+    list_display = ("number", "direction", "from_office", "to_office", "step", "dispatched_at")
+    list_filter = ("direction", "from_office", "to_office")
+    search_fields = ("number", "items__case__number")
+    date_hierarchy = "dispatched_at"
+    inlines = [RegistryItemInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Registry._meta.fields]
 
     def has_add_permission(self, request):
         return False

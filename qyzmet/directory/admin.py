@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from qyzmet.directory.models import CalendarException, Office, Organisation, RoleAssignment, Staff
+from qyzmet.directory.models import CalendarException, Office, Organisation, RoleAssignment, ServicePoint, Staff
 
 
 @admin.register(Organisation)
@@ -15,6 +15,15 @@ class OfficeAdmin(admin.ModelAdmin):
     list_display = ("code", "organisation", "name_kk", "schedule")
     list_filter = ("schedule", "organisation__kind")
     search_fields = ("code", "name_kk", "name_ru", "address")
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(admin.ModelAdmin):
+    """Which office takes which regulation's route, and which provider office works its cases."""
+
+    list_display = ("office", "reg_id", "route", "provider")
+    list_filter = ("route", "office")
+    search_fields = ("reg_id", "office__code", "provider__code")
 
 
 class RoleInline(admin.TabularInline):
