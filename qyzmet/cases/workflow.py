@@ -117,12 +117,13 @@ def check_applicant(reg: Regulation, iin: str, category: str, today: dt.date) ->
         raise Invalid("category", f"unknown applicant category {category!r} (categories: {known})")
     birth = info.birth_date
     children = minor_categories(reg)
-    if children and _age(birth, today) < 18 and category not in children:
+    if children and age(birth, today) < 18 and category not in children:
         raise Invalid("category", f"the applicant was born on {birth:%d.%m.%Y} and is a minor: the application "
                                   f"needs the birth certificate and a parent's ID (categories: {', '.join(children)})")
 
 
-def _age(birth: dt.date, today: dt.date) -> int:
+def age(birth: dt.date, today: dt.date) -> int:
+    """Full years on ``today``."""
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
@@ -206,8 +207,8 @@ def online_services() -> list[Regulation]:
 
 # The applicant's own steps on the portal and the information systems' checks are not anybody's work
 # at an office: the system records them the moment they become current.  The proactive "recipient"
-# step is different: it waits for the citizen's SMS answer, so it is not in this set.
-SYSTEM_ROLES = frozenset({"applicant", "information-system", "e-sobes"})
+# step is different: it waits for the citizen's SMS answer.
+SYSTEM_ROLES = OUTSIDE_ROLES - {"recipient"}
 
 
 def advance_system_steps(case: Case, now: dt.datetime) -> Case:
@@ -493,16 +494,6 @@ def sweep_uncollected(now: dt.datetime) -> list[str]:
     return moved
 
 
-# --- citizens ------------------------------------------------------------------------------------
-
-def lookup(number: str, iin: str) -> Case:
-    """A citizen's own case, by its number and their IIN; anything else is simply not found."""
-    case = Case.objects.select_related("regulation").filter(number=number.strip(), applicant_iin=iin.strip()).first()
-    if case is None:
-        raise NotFound("no application with this number and IIN")
-    return case
-
-
 __all__ = [
     "Application",
     "Completion",
@@ -516,7 +507,6 @@ __all__ = [
     "dispatch",
     "dispatchable",
     "intake",
-    "lookup",
     "offers",
     "refuse_acceptance",
     "registries",

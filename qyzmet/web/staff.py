@@ -315,13 +315,13 @@ def _checklist(reg, category, form) -> list[dict]:
 def _iin_info(iin: str) -> dict | None:
     if not iin.strip():
         return None
+    today = _now().date()
     try:
-        info = parse_iin(iin.strip(), today=_now().date())
+        info = parse_iin(iin.strip(), today=today)
     except InvalidIdentifier as exc:
         return {"error": str(exc)}
-    today = _now().date()
-    age = today.year - info.birth_date.year - ((today.month, today.day) < (info.birth_date.month, info.birth_date.day))
-    return {"birth_date": info.birth_date, "age": age, "minor": age < 18, "sex": info.sex}
+    years = workflow.age(info.birth_date, today)
+    return {"birth_date": info.birth_date, "age": years, "minor": years < 18, "sex": info.sex}
 
 
 @staff_view
