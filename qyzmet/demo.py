@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 
 from qyzmet.cases import services, workflow
 from qyzmet.cases.access import OUTSIDE_ROLES, task_office_id
-from qyzmet.cases.models import Case, Registry, RegistryItem, RegulationVersion, Task
+from qyzmet.cases.models import Case, RegistryItem, RegulationVersion, Task
 from qyzmet.core import engine
 from qyzmet.core.calendar import local_instant
 from qyzmet.core.durations import Duration, Unit
@@ -251,12 +251,8 @@ def _registry(case: Case, reg: Regulation, route, n: int, at: dt.datetime, user)
     sender = task_office_id(reg, route.steps[n - 1].role, case)
     if receiver is None or sender is None:
         return None
-    direction = "to-psc" if receiver == case.office_id and case.office_id != case.provider_office_id \
-        else "to-provider"
-    registry = Registry.objects.create(number=f"pending-{case.pk}-{n}", direction=direction, from_office_id=sender,
-                                       to_office_id=receiver, step=n, dispatched_at=at, dispatched_by=user)
-    registry.number = f"R{at:%Y}-{registry.pk:06d}"
-    registry.save(update_fields=["number"])
+    registry = workflow.new_registry(workflow.registry_direction(case, receiver), sender, receiver, n, at,
+                                     user.pk if user else None)
     return RegistryItem.objects.create(registry=registry, case=case)
 
 

@@ -9,6 +9,7 @@ case is not in a state that allows it: HTTP 409), or the access module's ``Acces
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -365,6 +366,24 @@ def dispatchable(actor: Actor) -> QuerySet[Task]:
     return my_tasks(actor).filter(which)
 
 
+def registry_direction(case: Case, receiver: int | None) -> str:
+    """Back to the PSC when the receiving office is the one that took the application (and not the provider)."""
+    if receiver == case.office_id and case.office_id != case.provider_office_id:
+        return Registry.Direction.TO_PSC
+    return Registry.Direction.TO_PROVIDER
+
+
+def new_registry(direction: str, from_office: int, to_office: int, step: int, at: dt.datetime,
+                 by_user: int | None) -> Registry:
+    """A numbered registry row; the primary key is the race-free counter behind "R<year>-<n>"."""
+    registry = Registry.objects.create(number=f"pending-{uuid.uuid4().hex[:20]}", direction=direction,
+                                       from_office_id=from_office, to_office_id=to_office, step=step,
+                                       dispatched_at=at, dispatched_by_id=by_user)
+    registry.number = f"R{at:%Y}-{registry.pk:06d}"
+    registry.save(update_fields=["number"])
+    return registry
+
+
 def dispatch(actor: Actor, task_ids: list[int], now: dt.datetime) -> Registry:
     """Bundle cases waiting at a registry step into one registry for one receiving office, and send it."""
     if not task_ids:
@@ -377,20 +396,14 @@ def dispatch(actor: Actor, task_ids: list[int], now: dt.datetime) -> Registry:
         if not is_dispatch_step(route, task.step):
             raise Invalid("tasks", f"case {task.case.number} is at step {task.step}, which is not sent with a registry")
         receiver = task_office_id(reg, route.steps[task.step].role, task.case)
-        direction = Registry.Direction.TO_PSC if receiver == task.case.office_id and \
-            task.case.office_id != task.case.provider_office_id else Registry.Direction.TO_PROVIDER
-        targets.add((receiver, direction, task.step))
+        targets.add((receiver, registry_direction(task.case, receiver), task.step))
     if len({(t[0], t[1]) for t in targets}) != 1:
         raise Invalid("tasks", "one registry goes to one office: these cases go to different offices")
     receiver, direction, step = next(iter(targets))
     if receiver is None:
         raise Invalid("tasks", "these cases have no receiving office")
     with transaction.atomic():
-        registry = Registry.objects.create(number=f"pending-{now.timestamp()}-{actor.user_id}", direction=direction,
-                                           from_office_id=actor.office_id, to_office_id=receiver, step=step,
-                                           dispatched_at=now, dispatched_by_id=actor.user_id)
-        registry.number = f"R{now:%Y}-{registry.pk:06d}"
-        registry.save(update_fields=["number"])
+        registry = new_registry(direction, actor.office_id, receiver, step, now, actor.user_id)
         for task in tasks:
             _apply(task.case, engine.CompleteStep(task.step, by=actor.username, note=registry.number), now, actor)
             RegistryItem.objects.create(registry=registry, case=task.case)
