@@ -182,3 +182,38 @@ def test_staff_and_online_pages_show_no_english_ui_text(directory, lang):
         pages[name] = visible_text(response.content.decode(), lang)
     for name, text in pages.items():
         assert not english_leftovers(text, lang), f"{lang} {name}: {english_leftovers(text, lang)}"
+
+
+def test_the_keeper_of_an_uncollected_result_gets_the_send_back_form_only_when_asked():
+    from django.contrib.auth import get_user_model
+
+    from qyzmet.cases import workflow
+    from qyzmet.cases.access import actor_for
+    from qyzmet.core.calendar import ALMATY
+
+    sync_catalog()
+    build_directory([r for r in shipped_catalog().regulations if r.id.startswith("mlsp-2021/")])
+    psc, dept = "mlsp-2021-psc", "mlsp-2021-provider"
+
+    def who(name):
+        return actor_for(get_user_model().objects.get(username=name))
+
+    reg = shipped_catalog().get("mlsp-2021/technical-aids")
+    at = dt.datetime(2025, 3, 19, 10, 0, tzinfo=ALMATY)
+    case = workflow.intake(who(f"{psc}.psc-hall-inspector"), workflow.Application(
+        regulation=reg.id, iin=IIN, category="disabled-person", documents=reg.category("disabled-person").documents,
+        name="Әсел"), at)
+    for role, office, done in (("psc-hall-inspector", psc, workflow.Completion()),
+                               ("head", dept, workflow.Completion(decision="positive")),
+                               ("specialist", dept, workflow.Completion()),
+                               ("psc-issuance-inspector", psc, workflow.Completion())):
+        workflow.complete(who(f"{office}.{role}"), open_task(case).pk, done, at)
+    workflow.sweep_uncollected(at + dt.timedelta(days=40))
+    keeper = login("specialist", dept)
+    page = keeper.get(reverse("staff:case", args=[case.pk])).content.decode()
+    assert 'id="complete-form"' not in page  # kept: nothing to do until the PSC asks
+    workflow.request_result(who(f"{psc}.psc-issuance-inspector"), case.pk, at + dt.timedelta(days=41))
+    page = keeper.get(reverse("staff:case", args=[case.pk])).content.decode()
+    assert 'id="complete-form"' in page
+    assert complete(keeper, case).status_code == 302
+    assert open_task(case).purpose == "step" and open_task(case).office.code == psc

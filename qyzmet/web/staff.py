@@ -31,7 +31,7 @@ from qyzmet.cases.access import (
     urgency,
     visible_cases,
 )
-from qyzmet.cases.models import Case, RegistryItem, Task
+from qyzmet.cases.models import Case, RegistryItem
 from qyzmet.cases.services import regulation_of
 from qyzmet.core import engine
 from qyzmet.core.calendar import to_local
@@ -118,7 +118,9 @@ def _case_page(request: HttpRequest, actor: Actor, case: Case, *, errors: dict[s
     route = reg.route(case.route)
     rows = timeline_view.timeline(case, reg, _now())
     current = next((r for r in rows if r.current), None)
-    mine = current is not None and actor.holds(current.step.role) and _task_office_ok(actor, current.task_id)
+    # The task row already read for the timeline says whose it is; a kept result has nothing to do.
+    mine = (current is not None and actor.holds(current.task_role) and current.task_office_id == actor.office_id
+            and current.task_purpose != "storage")
     step = current.step if current else None
     state = engine.state_from_dict(case.state)
     issuing_role = route.steps[state.step - 1].role if state.step else None
@@ -138,10 +140,6 @@ def _case_page(request: HttpRequest, actor: Actor, case: Case, *, errors: dict[s
         "term": reg.term_for(route.channel),
     }
     return render(request, "web/staff/case_detail.html", context, status=status)
-
-
-def _task_office_ok(actor: Actor, task_id: int | None) -> bool:
-    return task_id is not None and Task.objects.filter(pk=task_id, office_id=actor.office_id).exists()
 
 
 # --- doing a step --------------------------------------------------------------------------------

@@ -30,6 +30,11 @@ class StepRow:
     note: str
     task_id: int | None
     rounds: int  # how many times the step was opened (a returned registry line opens it again)
+    # The open task's own role and office: usually the step's, but a result kept for storage waits
+    # under the issuing step with the provider's keeper.
+    task_role: str | None = None
+    task_office_id: int | None = None
+    task_purpose: str = "step"
 
 
 def timeline(case: Case, reg: Regulation, now: dt.datetime) -> list[StepRow]:
@@ -59,6 +64,9 @@ def timeline(case: Case, reg: Regulation, now: dt.datetime) -> list[StepRow]:
             late=last.late if last else None, current=open_now,
             urgency=urgency(last.opened_at, last.due, now) if open_now and last else None,
             note=notes.get(step.n, ""), task_id=last.pk if open_now and last else None, rounds=len(history),
+            task_role=last.role if open_now and last else None,
+            task_office_id=last.office_id if open_now and last else None,
+            task_purpose=last.purpose if open_now and last else "step",
         ))
     return rows
 
