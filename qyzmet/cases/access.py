@@ -104,11 +104,6 @@ def my_tasks(actor: Actor) -> QuerySet[Task]:
             .order_by(F("due").asc(nulls_last=True), "id"))
 
 
-def office_tasks(actor: Actor) -> QuerySet[Task]:
-    """Open tasks of the whole office (visible to everyone there, doable only in one's roles)."""
-    return Task.objects.filter(office_id=actor.office_id, closed_at__isnull=True)
-
-
 def task_for(actor: Actor, pk: int, *, to_act: bool = True) -> Task:
     """An open task of this office; with ``to_act`` it must also be in one of the actor's roles."""
     task = (Task.objects.select_related("case__regulation", "case__office", "case__provider_office", "claimed_by")
