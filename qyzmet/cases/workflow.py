@@ -496,8 +496,10 @@ def request_result(actor: Actor, case_id: int, now: dt.datetime) -> Case:
 def sweep_uncollected(now: dt.datetime) -> list[str]:
     """Hand every result kept past its storage period to its provider (the nightly job); case numbers."""
     moved = []
+    keeping = [r.id for r in shipped_catalog().regulations if r.storage is not None]  # only these acts say so
     waiting = Task.objects.filter(closed_at__isnull=True, purpose="step", case__status=Case.Status.IN_PROGRESS,
-                                  office__organisation__kind="psc").select_related("case__regulation")
+                                  office__organisation__kind="psc", case__regulation__reg_id__in=keeping,
+                                  ).select_related("case__regulation")
     for task in waiting:
         reg = services.regulation_of(task.case.regulation)
         ends = engine.storage_ends(reg, engine.state_from_dict(task.case.state))
