@@ -72,7 +72,9 @@ def test_each_role_carries_one_case_through_the_psc_route(directory, page, visit
     page.get_by_label("Applicant's full name").fill("Бауыржан Нұрғалиев")
     page.get_by_label("Mobile phone (for SMS notices)").fill("+7 701 555 44 33")
     page.get_by_label("Applicant category").select_option("general-disease")
-    page.locator("#doc-irp-extract").wait_for()  # the category's checklist arrives by htmx
+    # The category's own checklist arrives by htmx and replaces the full list shown before a category
+    # is chosen; ticking before it lands would tick boxes that are about to be replaced.
+    page.locator("#f-documents", has_text="Checklist for").wait_for()
     for code in ("application", "id-copy", "irp-extract"):
         page.locator(f"#doc-{code}").check()
     screenshot("01-intake-form")
