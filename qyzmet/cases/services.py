@@ -17,7 +17,7 @@ from qyzmet.cases.models import Case, ChecklistItem, Effect, Event, RegulationVe
 from qyzmet.core import engine
 from qyzmet.core.loader import RegulationLoadError, load_text, shipped_catalog
 from qyzmet.core.regulation import Regulation
-from qyzmet.core.timeline import calendars_for
+from qyzmet.core.timeline import CalendarLookup, calendars_for
 from qyzmet.directory.models import Office, calendar_exceptions
 
 _regulation_cache: dict[int, Regulation] = {}
@@ -72,7 +72,8 @@ class Outcome:
     effects: list[engine.Effect]
 
 
-def _calendars(reg: Regulation):
+def calendars_of(reg: Regulation) -> CalendarLookup:
+    """Schedule name → working calendar for ``reg``, with the calendar exceptions recorded in the directory."""
     return calendars_for(reg, calendar_exceptions())
 
 
@@ -81,7 +82,7 @@ def submit(reg_row: RegulationVersion, event: engine.Submit, now: dt.datetime, *
            **details: str) -> Outcome:
     """Create a case from a submission.  ``details``: applicant_phone, representative_name/_iin, power_of_attorney."""
     reg = regulation_of(reg_row)
-    state, effects = engine.apply(reg, None, event, now, _calendars(reg))
+    state, effects = engine.apply(reg, None, event, now, calendars_of(reg))
     with transaction.atomic():
         case = Case.objects.create(
             number=number or f"pending-{uuid.uuid4().hex[:20]}", regulation=reg_row, route=state.route,
@@ -108,7 +109,7 @@ def apply_event(case: Case, event: engine.Event, now: dt.datetime, *, actor=None
         locked = Case.objects.select_for_update().select_related("regulation").get(pk=case.pk)
         reg = regulation_of(locked.regulation)
         state = engine.state_from_dict(locked.state)
-        new_state, effects = engine.apply(reg, state, event, now, _calendars(reg))
+        new_state, effects = engine.apply(reg, state, event, now, calendars_of(reg))
         _record(locked, new_state, event, now, effects, actor, reg)
     return Outcome(locked, effects)
 
@@ -151,7 +152,7 @@ def replay_case(case: Case) -> engine.CaseState:
     """Rebuild the state from the stored events (audit and tests)."""
     reg = regulation_of(case.regulation)
     events = [(engine.event_from_dict(e.payload), e.at) for e in case.events.order_by("seq")]
-    return engine.replay(reg, events, _calendars(reg))
+    return engine.replay(reg, events, calendars_of(reg))
 
 
 __all__ = ["Outcome", "apply_event", "register_regulation", "regulation_of", "replay_case", "submit", "sync_catalog"]

@@ -20,9 +20,9 @@ from qyzmet.core.regulation import Regulation, Route, Step
 from qyzmet.core.timeline import (
     CalendarLookup,
     calendars_for,
-    counts_from_acceptance,
     step_deadline,
     term_deadline,
+    term_start,
 )
 
 
@@ -411,9 +411,7 @@ def _accept(reg: Regulation, route: Route, state: CaseState, step: Step, now: dt
         names = ", ".join(i.code for i in missing)
         raise EngineError(f"cannot accept: missing {names}; refuse acceptance on ground {blocking.code!r} "
                           f"({blocking.cite})")
-    # The acts count the term "from the moment the documents are submitted": from the submission, even
-    # when the intake steps (a PSC consultant, the receipt) run over into the next working day.
-    start = now if counts_from_acceptance(reg, route.channel) else state.submitted_at
+    start = term_start(reg, route.channel, state.submitted_at, now)
     term = term_deadline(reg, route.channel, start, calendars)
     state = replace(state, status=Status.IN_PROGRESS, accepted_at=now, term_due=term.due if term else None)
     kind = "receipt" if route.channel == "psc" else "talon"

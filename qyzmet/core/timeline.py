@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from qyzmet.core.calendar import (
     CalendarException,
+    ClosedDay,
     Schedule,
     WorkCalendar,
     calendar_for,
@@ -50,12 +51,25 @@ class Deadline:
     schedule: str
     cite: str | None
     why: str
+    # Monday-to-Friday days inside the term that the office is closed: what a reader needs to see why
+    # the due date lies where it does.
+    closed: tuple[ClosedDay, ...] = ()
 
 
 def counts_from_acceptance(reg: Regulation, channel: str) -> bool:
     """Does the channel's term run from the accepting step (a proactive consent) rather than from submission?"""
     term = reg.term_for(channel)
     return term is not None and term.starts == "acceptance"
+
+
+def term_start(reg: Regulation, channel: str, submitted_at: dt.datetime, accepted_at: dt.datetime) -> dt.datetime:
+    """The instant the term runs from.
+
+    The acts count it "from the moment the documents are submitted": from the submission, even when the
+    intake steps (a PSC consultant, the receipt) run over into the next working day; a proactive service
+    counts from the consent that accepts it.
+    """
+    return accepted_at if counts_from_acceptance(reg, channel) else submitted_at
 
 
 def term_deadline(reg: Regulation, channel: str, start: dt.datetime,
@@ -85,7 +99,7 @@ def term_deadline(reg: Regulation, channel: str, start: dt.datetime,
     if closed:
         notes.append("closed: " + ", ".join(f"{c.day:%d.%m} {c.reason}" for c in closed))
     why = f"due {to_local(due):%Y-%m-%d %H:%M} — " + "; ".join(notes)
-    return Deadline(due, duration, schedule, term.cite, why)
+    return Deadline(due, duration, schedule, term.cite, why, tuple(closed))
 
 
 def step_deadline(reg: Regulation, route: Route, step: Step, start: dt.datetime,

@@ -9,7 +9,6 @@ receipt left on a counter), so the answer must be harmless in a stranger's hands
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from qyzmet.cases.models import Case
 from qyzmet.cases.services import regulation_of
-from qyzmet.core.durations import format_duration
 from qyzmet.core.regulation import Regulation, Step
+from qyzmet.web.deadline_reasons import TermReasons, term_reasons
 from qyzmet.web.deadlines import DeadlineState, deadline_state
 from qyzmet.web.text import in_language
 
@@ -81,7 +80,7 @@ class CitizenView:
     step: CurrentStep | None
     term_due: dt.datetime | None
     term_deadline: DeadlineState | None
-    term_basis: tuple[str, ...]  # the legal reason for the term, in the page's language
+    term_reasons: TermReasons | None  # why the term ends when it does, in the page's language
     term_why: str  # the engine's own calculation note (English, technical)
     closed_at: dt.datetime | None
     outcome: Outcome | None
@@ -104,44 +103,6 @@ def service_name(case: Case, lang: str) -> str:
 def mask_iin(iin: str) -> str:
     """Only the last four digits: enough to tell two family members' applications apart."""
     return iin[-4:] if len(iin) >= 4 else ""
-
-
-_CLAUSE = re.compile(r"^cl\.\s*(\d+(?:\.\d+)*)$")
-
-
-def clause(cite: str | None) -> str:
-    """A cite such as "cl. 9.1" in the page's words ("9.1-тармақ", "пункт 9.1"); other cites stay as written."""
-    if not cite:
-        return ""
-    match = _CLAUSE.match(cite.strip())
-    if match:
-        return _("clause %(number)s") % {"number": match.group(1)}
-    return cite
-
-
-def term_basis(reg: Regulation, channel: str, lang: str) -> tuple[str, ...]:
-    """The act's own wording of the term, so the citizen reads the rule, not our arithmetic."""
-    term = reg.term_for(channel)
-    if term is None:
-        return ()
-    lines: list[str] = []
-    if term.duration_text and term.duration_text.get(lang):
-        wording = term.duration_text.get(lang)
-    elif term.duration is not None:
-        wording = format_duration(term.duration, lang)
-    else:
-        wording = ""
-    if wording:
-        lines.append(_("Term set by the regulation: %(term)s") % {"term": wording})
-    if term.counted_from and term.counted_from.get(lang):
-        lines.append(_("Counted: %(start)s") % {"start": term.counted_from.get(lang)})
-    if "acceptance-day" in term.excludes:
-        lines.append(_("The day the documents are accepted is not counted."))
-    if "issuance-day" in term.excludes:
-        lines.append(_("The day the result is handed over is not counted."))
-    if term.cite:
-        lines.append(_("Legal basis: %(cite)s") % {"cite": clause(term.cite)})
-    return tuple(lines)
 
 
 def _outcome(case: Case, reg: Regulation, lang: str) -> Outcome | None:
@@ -187,7 +148,7 @@ def citizen_view(case: Case, lang: str, now: dt.datetime) -> CitizenView:
         step=current,
         term_due=case.term_due,
         term_deadline=deadline_state(case.term_due, now, opened=case.submitted_at) if is_open else None,
-        term_basis=term_basis(reg, case.channel, lang) if case.term_due else (),
+        term_reasons=term_reasons(case, reg, lang),
         term_why=case.term_why,
         closed_at=case.closed_at,
         outcome=_outcome(case, reg, lang),

@@ -37,6 +37,8 @@ from qyzmet.core import engine
 from qyzmet.core.calendar import to_local
 from qyzmet.core.iin import InvalidIdentifier, parse_iin
 from qyzmet.web import timeline_view
+from qyzmet.web.deadline_reasons import term_reasons
+from qyzmet.web.text import current_language
 
 PAGE_SIZE = 50
 # One registry holds what a sector sends in one go; the page offers the most urgent this many.
@@ -137,7 +139,7 @@ def _case_page(request: HttpRequest, actor: Actor, case: Case, *, errors: dict[s
         "refusable": bool(mine and step and step.n == workflow.accepting_step(route).n
                           and case.status == Case.Status.SUBMITTED and reg.acceptance_refusal_grounds),
         "errors": errors or {}, "form": form or {},
-        "term": reg.term_for(route.channel),
+        "term": reg.term_for(route.channel), "term_reasons": term_reasons(case, reg, current_language()),
     }
     return render(request, "web/staff/case_detail.html", context, status=status)
 
@@ -242,6 +244,7 @@ def receipt(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
         "checklist": list(case.checklist.all()), "receiver": receiver,
         "receiver_name": timeline_view.person_name(receiver.actor) if receiver.actor else "",
         "kind": "receipt" if route.channel == "psc" else "talon",
+        "term_reasons": term_reasons(case, reg, current_language()),
     })
 
 

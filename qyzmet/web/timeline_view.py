@@ -13,6 +13,8 @@ from qyzmet.cases import services
 from qyzmet.cases.access import Urgency, urgency
 from qyzmet.cases.models import Case, Event, Task
 from qyzmet.core.regulation import Regulation, Role, Step
+from qyzmet.web.deadline_reasons import step_reason
+from qyzmet.web.text import current_language
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class StepRow:
     opened: dt.datetime | None
     done: dt.datetime | None
     due: dt.datetime | None
-    why: str
+    why: str  # the step's length and the working hours it is counted in, in the page's language
     person: str
     late: bool | None
     current: bool
@@ -39,6 +41,7 @@ class StepRow:
 
 def timeline(case: Case, reg: Regulation, now: dt.datetime) -> list[StepRow]:
     route = reg.route(case.route)
+    lang = current_language()
     tasks: dict[int, list[Task]] = {}
     for task in case.tasks.select_related("closed_by__staff").order_by("opened_at", "id"):
         tasks.setdefault(task.step, []).append(task)
@@ -60,7 +63,7 @@ def timeline(case: Case, reg: Regulation, now: dt.datetime) -> list[StepRow]:
         rows.append(StepRow(
             step=step, role=reg.role(step.role) if step.role else None,
             opened=last.opened_at if last else None, done=last.closed_at if last else None,
-            due=last.due if last else None, why=last.why if last else "", person=person,
+            due=last.due if last else None, why=step_reason(reg, route, step, lang) if last else "", person=person,
             late=last.late if last else None, current=open_now,
             urgency=urgency(last.opened_at, last.due, now) if open_now and last else None,
             note=notes.get(step.n, ""), task_id=last.pk if open_now and last else None, rounds=len(history),
