@@ -120,6 +120,11 @@ STATIC_URL = "static/"
 # Static files (the admin's) are served by WhiteNoise straight from the installed apps; a collected
 # copy is only needed behind a separate web server: set QYZMET_STATIC_ROOT and run collectstatic.
 STATIC_ROOT = os.environ.get("QYZMET_STATIC_ROOT") or None
+
+# The citizen lookup counts failed tries per client address (qyzmet/web/throttle.py).  Behind a reverse
+# proxy, name the header the proxy sets to the client's address (e.g. HTTP_X_REAL_IP); never set this
+# without such a proxy, or a client could write any address into the header.
+QYZMET_CLIENT_IP_HEADER = os.environ.get("QYZMET_CLIENT_IP_HEADER", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

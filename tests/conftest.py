@@ -38,6 +38,15 @@ def _fresh_calendar_exception_cache():
         models._cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_django_cache():
+    """Counters kept in Django's cache (failed citizen lookups) start from zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 # --- the JSON API: a demo directory, a fixed clock, and a client per staff account -------------------
 
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.template import Context, Template
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -329,3 +330,52 @@ def test_the_deadline_tag_names_its_css_class_and_translates():
         html = template.render(Context({"due": now - dt.timedelta(hours=1), "now": now}))
     assert html == '<strong class="q-tag q-tag--overdue">Просрочено</strong>'
     assert template.render(Context({"due": None, "now": now})) == ""
+
+
+# --- guessing ---------------------------------------------------------------------------------------
+
+def test_guessing_the_iin_of_a_known_number_is_stopped_after_five_failures(client, reg_row):
+    case = new_case(reg_row)
+    wrong = [make_iin(dt.date(1970, 2, 3), "female", serial) for serial in range(100, 106)]
+    for iin in wrong[:5]:
+        assert look_up(client, case.number, iin, "en").status_code == 200
+    blocked = look_up(client, case.number, wrong[5], "en")
+    assert blocked.status_code == 429
+    # Even the right IIN is not looked up while the number is blocked: nothing confirms a guess.
+    right = look_up(client, case.number, IIN, "en")
+    assert right.status_code == 429
+    html = text_of(right)
+    assert "Too many unsuccessful attempts" in html and "Әлия" not in html and reg_row.name_en not in html
+    # From another device the number is blocked too (the limit follows the number) ...
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert look_up(other, case.number, IIN, "en").status_code == 429
+    # ... but that device can still look up another application.
+    second = new_case(reg_row, iin=OTHER_IIN)
+    assert look_up(other, second.number, OTHER_IIN, "en").status_code == 200
+
+
+def test_one_client_walking_through_numbers_is_stopped_and_told_in_its_language(client, reg_row):
+    new_case(reg_row)
+    for n in range(20):
+        assert look_up(client, f"Q2025-{n + 100:07d}", IIN, "kk").status_code == 200
+    stopped = look_up(client, "Q2025-0000999", IIN, "kk")
+    assert stopped.status_code == 429
+    assert "Сәтсіз әрекеттер тым көп" in text_of(stopped)
+
+
+def test_a_right_pair_is_never_counted_as_a_failure(client, reg_row):
+    case = new_case(reg_row)
+    for _ in range(30):
+        assert look_up(client, case.number, IIN, "en").status_code == 200
+
+
+def test_behind_a_proxy_the_client_is_the_address_the_proxy_names(client, reg_row, settings):
+    settings.QYZMET_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    new_case(reg_row)
+    for n in range(20):
+        client.cookies["qyzmet_language"] = "en"
+        client.post(LOOKUP, {"number": f"Q2025-{n + 100:07d}", "iin": IIN}, HTTP_X_REAL_IP="203.0.113.7")
+    assert client.post(LOOKUP, {"number": "Q2025-0000999", "iin": IIN},
+                       HTTP_X_REAL_IP="203.0.113.7").status_code == 429
+    assert client.post(LOOKUP, {"number": "Q2025-0000999", "iin": IIN},
+                       HTTP_X_REAL_IP="203.0.113.8").status_code == 200

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from qyzmet.cases.models import Case
+from qyzmet.web import throttle
 from qyzmet.web.citizen import citizen_view
 from qyzmet.web.forms import ApplicationLookupForm, StaffLoginForm
 from qyzmet.web.text import current_language
@@ -29,21 +30,27 @@ def my_application(request: HttpRequest) -> HttpResponse:
     neutral answer whether or not the number exists, so the page cannot be used to learn which numbers
     belong to which IINs.
 
-    Not done here: rate limiting.  Before this page faces the internet it needs a limit per client and
-    per application number (at the reverse proxy or a cache-backed counter): an IIN is a birth date, a
-    sex digit and a short serial, so guessing the IIN that goes with a known number is far from hopeless.
+    Failed lookups are limited per client and per application number (``throttle``): past the limit the
+    page answers 429 without looking, until the window ends.
     """
     form = ApplicationLookupForm(request.POST if request.method == "POST" else None)
-    context: dict[str, object] = {"form": form, "not_found": False, "application": None}
+    context: dict[str, object] = {"form": form, "not_found": False, "application": None, "blocked": None}
+    status = 200
     if form.is_valid():
-        case = (Case.objects.select_related("regulation")
-                .filter(number=form.cleaned_data["number"], applicant_iin=form.cleaned_data["iin"])
-                .first())
-        if case is None:
-            context["not_found"] = True
+        number = form.cleaned_data["number"]
+        limit = throttle.blocked(request, number)
+        if limit is not None:
+            context["blocked"] = limit.window_seconds // 60
+            status = 429
         else:
-            context["application"] = citizen_view(case, current_language(), timezone.now())
-    return render(request, "web/my_application.html", context)
+            case = (Case.objects.select_related("regulation")
+                    .filter(number=number, applicant_iin=form.cleaned_data["iin"]).first())
+            if case is None:
+                throttle.record_failure(request, number)
+                context["not_found"] = True
+            else:
+                context["application"] = citizen_view(case, current_language(), timezone.now())
+    return render(request, "web/my_application.html", context, status=status)
 
 
 class LoginView(auth_views.LoginView):

@@ -1,0 +1,68 @@
+"""A limit on failed citizen lookups, per client and per application number.
+
+The lookup needs a number and the applicant's IIN.  An IIN is a birth date, a sex digit and a short
+serial, so someone who holds a receipt number could guess the IIN that goes with it; and one client
+could walk through numbers.  Two fixed-window counters in Django's cache stop both: failures per client
+address, and failures per application number whoever sends them.  A right pair is never counted.
+
+The cache is Django's default (in-memory, per process: right for ``qyzmet serve``, which is one
+process).  Several server processes need a shared cache (``CACHES`` in the settings).  Behind a reverse
+proxy every request comes from the proxy's address: set ``QYZMET_CLIENT_IP_HEADER`` (for example
+``HTTP_X_REAL_IP``) to the header the proxy fills in, or the per-client limit counts everyone together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    failures: int  # this many failures inside the window block further tries until the window ends
+    window_seconds: int
+
+
+PER_CLIENT = Limit("client", failures=20, window_seconds=15 * 60)
+PER_NUMBER = Limit("number", failures=5, window_seconds=60 * 60)
+
+
+def client_address(request: HttpRequest) -> str:
+    header = getattr(settings, "QYZMET_CLIENT_IP_HEADER", "")
+    value = request.META.get(header, "") if header else ""
+    # A proxy may append: "client, proxy1, proxy2" — the first is the client the proxy saw.
+    return value.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+
+
+def _key(limit: Limit, subject: str) -> str:
+    # Hashed: the cache never holds an application number or an address in the clear.
+    digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
+    return f"qyzmet:lookup-failures:{limit.name}:{digest}"
+
+
+def _subjects(request: HttpRequest, number: str) -> tuple[tuple[Limit, str], ...]:
+    return (PER_CLIENT, client_address(request)), (PER_NUMBER, number.upper())
+
+
+def blocked(request: HttpRequest, number: str) -> Limit | None:
+    """The limit this lookup has run into, if any."""
+    for limit, subject in _subjects(request, number):
+        if (cache.get(_key(limit, subject)) or 0) >= limit.failures:
+            return limit
+    return None
+
+
+def record_failure(request: HttpRequest, number: str) -> None:
+    for limit, subject in _subjects(request, number):
+        key = _key(limit, subject)
+        # add() starts the window only if none is running; incr() never extends it.
+        cache.add(key, 0, timeout=limit.window_seconds)
+        try:
+            cache.incr(key)
+        except ValueError:  # the window ended between add() and incr()
+            cache.add(key, 1, timeout=limit.window_seconds)
