@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from qyzmet.cases import services
 from qyzmet.cases.access import (
@@ -30,11 +30,11 @@ from qyzmet.cases.access import (
 )
 from qyzmet.cases.models import Case, Registry, RegistryItem, RegulationVersion, Task
 from qyzmet.core import engine
-from qyzmet.core.calendar import to_local
+from qyzmet.core.calendar import local_instant, to_local
 from qyzmet.core.iin import InvalidIdentifier, parse_iin
 from qyzmet.core.loader import shipped_catalog
 from qyzmet.core.regulation import Regulation, Route, Step
-from qyzmet.directory.models import ServicePoint
+from qyzmet.directory.models import Office, ServicePoint
 
 
 class Invalid(ValueError):
@@ -408,6 +408,49 @@ def dispatch(actor: Actor, task_ids: list[int], now: dt.datetime) -> Registry:
             _apply(task.case, engine.CompleteStep(task.step, by=actor.username, note=registry.number), now, actor)
             RegistryItem.objects.create(registry=registry, case=task.case)
     return registry
+
+
+@dataclass(frozen=True)
+class DispatchRhythm:
+    """How many registries went to one provider office today, against the act's "at least N a day"."""
+
+    provider: Office
+    required: int
+    sent_today: int
+    cite: str
+
+    @property
+    def behind(self) -> bool:
+        return self.sent_today < self.required
+
+
+def dispatch_rhythm(actor: Actor, now: dt.datetime) -> list[DispatchRhythm]:
+    """For each provider this office sends registries to under a daily rhythm the act sets, today's count.
+
+    Only for people who send them (the role of the rhythm step).  The count is of registries, whatever
+    services they carry: the acts ask that the documents go to the department N times a day.
+    """
+    catalog = {r.id: r for r in shipped_catalog().regulations}
+    rules: dict[int, tuple[Office, int, str]] = {}
+    for point in ServicePoint.objects.filter(office_id=actor.office_id).select_related("provider"):
+        reg = catalog.get(point.reg_id)
+        route = reg.routes.get(point.route) if reg else None
+        if route is None or point.provider_id == actor.office_id:
+            continue
+        for step in route.steps:
+            if step.at_least_times_a_day and actor.holds(step.role) and is_dispatch_step(route, step.n):
+                known = rules.get(point.provider_id)
+                if known is None or step.at_least_times_a_day > known[1]:
+                    rules[point.provider_id] = (point.provider, step.at_least_times_a_day, step.cite)
+    if not rules:
+        return []
+    day_start = local_instant(to_local(now).date(), 0)
+    sent = dict(Registry.objects.filter(
+        from_office_id=actor.office_id, to_office_id__in=rules, direction=Registry.Direction.TO_PROVIDER,
+        dispatched_at__gte=day_start, dispatched_at__lte=now,
+    ).values("to_office_id").annotate(n=Count("id")).values_list("to_office_id", "n"))
+    return [DispatchRhythm(provider, required, sent.get(pk, 0), cite)
+            for pk, (provider, required, cite) in sorted(rules.items())]
 
 
 def registries(actor: Actor) -> QuerySet[Registry]:

@@ -216,6 +216,9 @@ class Step(Cited):
     duration: DurationField | None = None
     duration_ru: DurationField | None = None
     duration_text: Text | None = None
+    # "Not less than 2 times a day": a batch step (a registry sent) with a daily rhythm instead of a
+    # per-case duration; the registries page counts today's batches against it.
+    at_least_times_a_day: int | None = Field(default=None, ge=1)
     accepts: bool = False
     decides: bool = False
     issues: bool = False

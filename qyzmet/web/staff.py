@@ -38,7 +38,7 @@ from qyzmet.core.calendar import to_local
 from qyzmet.core.iin import InvalidIdentifier, parse_iin
 from qyzmet.web import timeline_view
 from qyzmet.web.deadline_reasons import term_reasons
-from qyzmet.web.text import current_language
+from qyzmet.web.text import current_language, in_language
 
 PAGE_SIZE = 50
 # One registry holds what a sector sends in one go; the page offers the most urgent this many.
@@ -355,9 +355,10 @@ def registry_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     incoming = (RegistryItem.objects.filter(registry__to_office_id=actor.office_id, state=RegistryItem.State.SENT)
                 .select_related("registry__from_office", "case__regulation").order_by("registry__dispatched_at", "id"))
     recent = workflow.registries(actor).select_related("from_office", "to_office")
+    rhythm = [{"rule": r, "provider": in_language(r.provider)} for r in workflow.dispatch_rhythm(actor, _now())]
     return render(request, "web/staff/registries.html", {
         "ready": ready, "ready_more": len(ready) == READY_LIMIT, "incoming": incoming[:READY_LIMIT],
-        "page": _page(request, recent)})
+        "page": _page(request, recent), "rhythm": rhythm})
 
 
 @require_POST
