@@ -379,3 +379,19 @@ def test_behind_a_proxy_the_client_is_the_address_the_proxy_names(client, reg_ro
                        HTTP_X_REAL_IP="203.0.113.7").status_code == 429
     assert client.post(LOOKUP, {"number": "Q2025-0000999", "iin": IIN},
                        HTTP_X_REAL_IP="203.0.113.8").status_code == 200
+
+
+def test_password_guessing_locks_the_username_even_for_the_right_password(client):
+    get_user_model().objects.create_user("clerk", password="right-password-1")
+    client.cookies["qyzmet_language"] = "ru"
+    for n in range(10):
+        failed = client.post(reverse("web:login"), {"username": "clerk", "password": f"guess-{n}"})
+        assert failed.status_code == 200
+    locked = client.post(reverse("web:login"), {"username": "clerk", "password": "right-password-1"})
+    assert locked.status_code == 429
+    assert "Слишком много неудачных попыток входа. Подождите 15 минут" in text_of(locked)
+    assert "_auth_user_id" not in client.session  # not signed in
+    # Another person signs in from the same hall meanwhile.
+    get_user_model().objects.create_user("inspector", password="right-password-2")
+    ok = client.post(reverse("web:login"), {"username": "inspector", "password": "right-password-2"})
+    assert ok.status_code == 302

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.iin import InvalidIdentifier, parse_iin
+from qyzmet.web import throttle
 
 _TEXT = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
 
@@ -98,7 +100,23 @@ class StaffLoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("Enter a correct username and password. Both are case-sensitive."),
         "inactive": _("This account is switched off. Ask your administrator."),
+        "too_many_attempts": _("Too many unsuccessful sign-ins. Wait %(minutes)s minutes and try again, or ask "
+                               "your administrator."),
     }
+
+    def clean(self) -> dict:
+        tries = throttle.sign_in(self.request, self.data.get("username", "")) if self.request else ()
+        limit = throttle.blocked(tries)
+        if limit is not None:
+            # Checked before the password, so a locked-out guesser learns nothing, right password or not.
+            raise ValidationError(self.error_messages["too_many_attempts"], code="too_many_attempts",
+                                  params={"minutes": limit.window_seconds // 60})
+        try:
+            return super().clean()
+        except ValidationError as exc:
+            if exc.code == "invalid_login":
+                throttle.record_failure(tries)
+            raise
 
     def __init__(self, request=None, *args, **kwargs) -> None:
         super().__init__(request, *args, **kwargs)

@@ -1,9 +1,10 @@
-"""A limit on failed citizen lookups, per client and per application number.
+"""Limits on failed guesses: citizen lookups and staff sign-ins.
 
 The lookup needs a number and the applicant's IIN.  An IIN is a birth date, a sex digit and a short
 serial, so someone who holds a receipt number could guess the IIN that goes with it; and one client
-could walk through numbers.  Two fixed-window counters in Django's cache stop both: failures per client
-address, and failures per application number whoever sends them.  A right pair is never counted.
+could walk through numbers.  Fixed-window counters in Django's cache stop both: failures per client
+address, and failures per application number whoever sends them.  Staff sign-in is guarded the same
+way, per username and per client.  A success is never counted.
 
 The cache is Django's default (in-memory, per process: right for ``qyzmet serve``, which is one
 process).  Several server processes need a shared cache (``CACHES`` in the settings).  Behind a reverse
@@ -28,8 +29,12 @@ class Limit:
     window_seconds: int
 
 
-PER_CLIENT = Limit("client", failures=20, window_seconds=15 * 60)
-PER_NUMBER = Limit("number", failures=5, window_seconds=60 * 60)
+LOOKUP_PER_CLIENT = Limit("lookup-client", failures=20, window_seconds=15 * 60)
+LOOKUP_PER_NUMBER = Limit("lookup-number", failures=5, window_seconds=60 * 60)
+SIGN_IN_PER_CLIENT = Limit("sign-in-client", failures=30, window_seconds=15 * 60)
+SIGN_IN_PER_USERNAME = Limit("sign-in-username", failures=10, window_seconds=15 * 60)
+
+Subjects = tuple[tuple[Limit, str], ...]
 
 
 def client_address(request: HttpRequest) -> str:
@@ -39,26 +44,30 @@ def client_address(request: HttpRequest) -> str:
     return value.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
 
 
+def lookup(request: HttpRequest, number: str) -> Subjects:
+    return (LOOKUP_PER_CLIENT, client_address(request)), (LOOKUP_PER_NUMBER, number.upper())
+
+
+def sign_in(request: HttpRequest, username: str) -> Subjects:
+    return (SIGN_IN_PER_CLIENT, client_address(request)), (SIGN_IN_PER_USERNAME, username.casefold())
+
+
 def _key(limit: Limit, subject: str) -> str:
-    # Hashed: the cache never holds an application number or an address in the clear.
+    # Hashed: the cache never holds an application number, a username or an address in the clear.
     digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
-    return f"qyzmet:lookup-failures:{limit.name}:{digest}"
+    return f"qyzmet:failures:{limit.name}:{digest}"
 
 
-def _subjects(request: HttpRequest, number: str) -> tuple[tuple[Limit, str], ...]:
-    return (PER_CLIENT, client_address(request)), (PER_NUMBER, number.upper())
-
-
-def blocked(request: HttpRequest, number: str) -> Limit | None:
-    """The limit this lookup has run into, if any."""
-    for limit, subject in _subjects(request, number):
+def blocked(subjects: Subjects) -> Limit | None:
+    """The limit these tries have run into, if any."""
+    for limit, subject in subjects:
         if (cache.get(_key(limit, subject)) or 0) >= limit.failures:
             return limit
     return None
 
 
-def record_failure(request: HttpRequest, number: str) -> None:
-    for limit, subject in _subjects(request, number):
+def record_failure(subjects: Subjects) -> None:
+    for limit, subject in subjects:
         key = _key(limit, subject)
         # add() starts the window only if none is running; incr() never extends it.
         cache.add(key, 0, timeout=limit.window_seconds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -38,7 +39,8 @@ def my_application(request: HttpRequest) -> HttpResponse:
     status = 200
     if form.is_valid():
         number = form.cleaned_data["number"]
-        limit = throttle.blocked(request, number)
+        tries = throttle.lookup(request, number)
+        limit = throttle.blocked(tries)
         if limit is not None:
             context["blocked"] = limit.window_seconds // 60
             status = 429
@@ -46,7 +48,7 @@ def my_application(request: HttpRequest) -> HttpResponse:
             case = (Case.objects.select_related("regulation")
                     .filter(number=number, applicant_iin=form.cleaned_data["iin"]).first())
             if case is None:
-                throttle.record_failure(request, number)
+                throttle.record_failure(tries)
                 context["not_found"] = True
             else:
                 context["application"] = citizen_view(case, current_language(), timezone.now())
@@ -57,6 +59,12 @@ class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     authentication_form = StaffLoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "too_many_attempts"):
+            response.status_code = 429
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
