@@ -434,6 +434,19 @@ def test_racing_twins_with_one_key_store_one_case(api_as, monkeypatch):
     assert Case.objects.count() == 1
 
 
+def test_answers_are_kept_a_week_then_swept_and_the_key_is_free_again(api_as, clock):
+    consultant = api_as(f"{PSC}.psc-consultant")
+    first = consultant.post("/cases", application(), key="intake-0003")
+    clock.advance(days=6)
+    assert consultant.post("/cases", application(), key="intake-0003").json() == first.json()  # a late retry
+    clock.advance(days=2)  # 8 days on: the answer is gone, and the next new key sweeps it away
+    assert consultant.post("/cases", application(), key="intake-0004").status_code == 201
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["intake-0004"]
+    reused = consultant.post("/cases", application(), key="intake-0003")
+    assert reused.status_code == 201 and reused.json()["number"] != first.json()["number"]
+    assert "Idempotent-Replayed" not in reused
+
+
 def test_every_post_is_idempotent(api_as):
     specialist = api_as(f"{DEPT}.specialist")
     case = open_case(specialist)

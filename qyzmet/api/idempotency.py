@@ -1,17 +1,20 @@
 """Safe retries of POSTs: the same ``Idempotency-Key`` and body get the first answer again.
 
 Only successful answers are kept.  A refused request (422, 409, …) changed nothing, so repeating it
-simply asks again, and may succeed once the reason is gone.
+simply asks again, and may succeed once the reason is gone.  Answers are kept for ``RETENTION``: a
+client retries within minutes or hours, and the table must not grow with every request ever made.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Header, Schema
 
 from qyzmet.api.errors import ApiError, json_response
@@ -20,6 +23,7 @@ from qyzmet.cases.access import AccessDenied, NotFound
 from qyzmet.cases.workflow import Conflict, Invalid
 
 HEADER = "Idempotency-Key"
+RETENTION = dt.timedelta(days=7)
 # Declared once and shared by every POST, so the OpenAPI document describes it the same way everywhere.
 KEY = Header(None, alias=HEADER, min_length=1, max_length=200,
              description="any unique string (e.g. a UUID): retrying the request with the same key and body "
@@ -44,7 +48,13 @@ def _replay(record: IdempotencyRecord, request: HttpRequest, digest: str) -> Htt
 
 
 def _stored(user, key: str) -> IdempotencyRecord | None:
-    return IdempotencyRecord.objects.filter(user=user, key=key).first()
+    return IdempotencyRecord.objects.filter(user=user, key=key, created_at__gte=timezone.now() - RETENTION).first()
+
+
+def purge_expired() -> int:
+    """Drop the answers older than ``RETENTION`` (an index range on created_at); how many went."""
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - RETENTION).delete()
+    return deleted
 
 
 def run_once(request: HttpRequest, key: str | None, status: int, action: Callable[[], Schema]) -> HttpResponse:
@@ -62,6 +72,9 @@ def run_once(request: HttpRequest, key: str | None, status: int, action: Callabl
     earlier = _stored(user, key)
     if earlier is not None:
         return _replay(earlier, request, digest)
+    # Each new key sweeps the expired ones, this user's old use of the same key among them (the unique
+    # constraint would otherwise refuse the new record).
+    purge_expired()
     try:
         with transaction.atomic():
             body = action().model_dump(mode="json")
