@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 from django.db import connection
 
-from qyzmet.cases.access import Actor, my_tasks
+from qyzmet.cases.access import Actor, case_search, my_tasks
 
 pytestmark = [
     pytest.mark.django_db,
@@ -34,3 +34,35 @@ def test_one_role_reads_the_office_role_index_in_due_order():
 def test_several_roles_walk_the_open_tasks_of_the_office_in_due_order():
     text = plan(replace(HEAD, roles=frozenset({"head", "sector-head", "records-specialist"})))
     assert "task_open_office_due" in text and "TEMP B-TREE" not in text
+
+
+# --- the office's case search ---------------------------------------------------------------------
+
+def search_plan(q: str) -> str:
+    return case_search(HEAD, q).order_by("-submitted_at", "-id")[:50].explain()
+
+
+@pytest.fixture
+def one_case(aktogay):
+    from qyzmet.cases import services
+    from qyzmet.core.calendar import parse_instant
+    from qyzmet.core.engine import Submit
+
+    row = services.register_regulation(aktogay)
+    return services.submit(row, Submit("psc", "640914308126", "general-disease", ("application",)),
+                           parse_instant("2026-03-02T10:00")).case
+
+
+@pytest.mark.parametrize("typed", ["{iin}", "{iin_spaced}", "{number}", "{number_lower}"])
+def test_an_iin_or_a_number_is_found_by_primary_key_not_by_walking_the_office(one_case, typed):
+    iin, number = one_case.applicant_iin, one_case.number
+    q = typed.format(iin=iin, iin_spaced=f"{iin[:4]} {iin[4:8]} {iin[8:]}", number=number,
+                     number_lower=number.lower())
+    text = search_plan(q)
+    assert "USING INTEGER PRIMARY KEY" in text and "office_id" not in text
+
+
+def test_a_name_is_looked_for_in_applicants_and_representatives_of_the_office():
+    condition = str(case_search(HEAD, "Нұрғали").query)
+    assert '"applicant_name" LIKE' in condition and '"representative_name" LIKE' in condition
+    assert '"office_id" = 1' in condition

@@ -11,6 +11,7 @@ a visible case's step in somebody else's role is *forbidden* (403).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -85,6 +86,29 @@ def task_office_id(reg: Regulation, role_code: str | None, case: Case) -> int | 
 
 def visible_cases(actor: Actor) -> QuerySet[Case]:
     return Case.objects.filter(Q(office_id=actor.office_id) | Q(provider_office_id=actor.office_id))
+
+
+_CASE_NUMBER = re.compile(r"^[Qq]\d{4}-\d+$")
+SEARCH_LIMIT = 1000  # cases one IIN may carry, across all offices: far above any real person's
+
+
+def case_search(actor: Actor, q: str) -> QuerySet[Case]:
+    """The office's cases matching what a clerk typed into the search, read as what it looks like.
+
+    Digits are an IIN (the applicant's or a representative's) and "Q2026-…" is an application number:
+    the few cases carrying it are found from their index first, then kept if the office may see them
+    (asked in one query, SQLite walks the office's cases instead, having no statistics to know that an
+    IIN is rarer than an office).  Anything else is part of a name, looked for in every case of the office.
+    """
+    digits = q.replace(" ", "")
+    if digits.isdigit():
+        exact = Q(applicant_iin=digits) | Q(representative_iin=digits)
+    elif _CASE_NUMBER.match(q):
+        exact = Q(number=q.upper())
+    else:
+        return visible_cases(actor).filter(Q(applicant_name__icontains=q) | Q(representative_name__icontains=q))
+    ids = list(Case.objects.filter(exact).values_list("pk", flat=True)[:SEARCH_LIMIT])
+    return visible_cases(actor).filter(pk__in=ids)
 
 
 def case_for(actor: Actor, *, pk: int | None = None, number: str | None = None) -> Case:

@@ -81,6 +81,7 @@ class Case(models.Model):
             models.Index(fields=["office", "status"]),
             models.Index(fields=["provider_office", "status"]),
             models.Index(fields=["applicant_iin"]),
+            models.Index(fields=["representative_iin"]),  # staff find a case by the representative's IIN too
         ]
 
     def __str__(self) -> str:

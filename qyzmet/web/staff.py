@@ -12,7 +12,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +25,7 @@ from qyzmet.cases.access import (
     NotFound,
     actor_for,
     case_for,
+    case_search,
     my_tasks,
     task_for,
     urgency,
@@ -97,11 +97,9 @@ def inbox(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @staff_view
 def case_list(request: HttpRequest, actor: Actor) -> HttpResponse:
-    query = (visible_cases(actor).select_related("regulation").defer("regulation__source", "state")
-             .order_by("-submitted_at", "-id"))
     q = request.GET.get("q", "").strip()
-    if q:
-        query = query.filter(Q(number__iexact=q) | Q(applicant_iin=q) | Q(applicant_name__icontains=q))
+    query = (case_search(actor, q) if q else visible_cases(actor)).select_related("regulation").defer(
+        "regulation__source", "state").order_by("-submitted_at", "-id")
     status = request.GET.get("status", "")
     if status in Case.Status.values:
         query = query.filter(status=status)
