@@ -350,8 +350,10 @@ def registry_list(request: HttpRequest, actor: Actor) -> HttpResponse:
         reg = regulation_of(task.case.regulation)
         ready.append({"task": task, "case": task.case, "reg": reg, "urgency": urgency(task.opened_at, task.due,
                                                                                       _now())})
+    # The lines show the registry, its sender and the case number: not the case's engine state.
     incoming = (RegistryItem.objects.filter(registry__to_office_id=actor.office_id, state=RegistryItem.State.SENT)
-                .select_related("registry__from_office", "case__regulation").order_by("registry__dispatched_at", "id"))
+                .select_related("registry__from_office", "case").defer("case__state")
+                .order_by("registry__dispatched_at", "id"))
     recent = workflow.registries(actor).select_related("from_office", "to_office")
     rhythm = [{"rule": r, "provider": in_language(r.provider)} for r in workflow.dispatch_rhythm(actor, _now())]
     return render(request, "web/staff/registries.html", {

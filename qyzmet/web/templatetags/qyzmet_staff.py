@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
-from django.utils.translation import gettext
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import gettext as catalogued  # for the gettext_noop tables below
+from django.utils.translation import gettext_noop
 
 from qyzmet.core.durations import format_duration
 from qyzmet.core.regulation import Text
 from qyzmet.web.text import current_language
 
 register = template.Library()
+
+
+def _label(table: dict[str, str], code: str) -> str:
+    """The code's label in the page's language; tables hold the English msgids, translated on use
+    (one lookup per call: these filters run for every row of a long list)."""
+    label = table.get(str(code))
+    return catalogued(label) if label is not None else str(code)
+
+
+_MARK = 2147483647  # a primary key no row will have, replaced by the row's own
+
+
+@lru_cache(maxsize=64)
+def _url_pattern(name: str, script_prefix: str) -> str:
+    return reverse(name, args=[_MARK]).replace(str(_MARK), "{}")
+
+
+@register.simple_tag
+def row_url(name: str, pk: int) -> str:
+    """``{% url name pk %}`` for the rows of a long list: reversed once per name, then formatted.
+
+    A page of 200 registry lines reversed some 800 URLs, a fifth of its time.
+    """
+    return _url_pattern(name, get_script_prefix()).format(int(pk))
 
 
 def _lang() -> str:
@@ -32,30 +60,35 @@ def duration(value) -> str:
     return format_duration(value, _lang()) if value is not None else "—"
 
 
+_URGENCY_LABELS = {
+    "on-track": gettext_noop("on track"), "at-risk": gettext_noop("at risk"), "overdue": gettext_noop("overdue"),
+    "no-term": gettext_noop("no term"),
+}
+_STATUS_LABELS = {
+    "submitted": gettext_noop("submitted"), "in-progress": gettext_noop("in progress"),
+    "issued": gettext_noop("issued"), "acceptance-refused": gettext_noop("documents not accepted"),
+}
+_PROVISION_LABELS = {
+    "original": gettext_noop("original"), "copy": gettext_noop("copy"),
+    "copy-with-original": gettext_noop("copy (original shown and returned)"),
+    "declaration": gettext_noop("applicant's statement"),
+    "fetched-by-iin": gettext_noop("obtained by IIN from state systems"),
+}
+
+
 @register.filter
 def urgency_label(value: str) -> str:
-    return {
-        "on-track": gettext("on track"), "at-risk": gettext("at risk"), "overdue": gettext("overdue"),
-        "no-term": gettext("no term"),
-    }.get(str(value), str(value))
+    return _label(_URGENCY_LABELS, value)
 
 
 @register.filter
 def status_label(value: str) -> str:
-    return {
-        "submitted": gettext("submitted"), "in-progress": gettext("in progress"), "issued": gettext("issued"),
-        "acceptance-refused": gettext("documents not accepted"),
-    }.get(str(value), str(value))
+    return _label(_STATUS_LABELS, value)
 
 
 @register.filter
 def provision_label(value: str) -> str:
-    return {
-        "original": gettext("original"), "copy": gettext("copy"),
-        "copy-with-original": gettext("copy (original shown and returned)"),
-        "declaration": gettext("applicant's statement"),
-        "fetched-by-iin": gettext("obtained by IIN from state systems"),
-    }.get(str(value), str(value))
+    return _label(_PROVISION_LABELS, value)
 
 
 @register.filter
@@ -82,20 +115,24 @@ def document_name(code: str, reg) -> str:
     return doc.name.get(_lang()) if doc is not None else code
 
 
+_EVENT_LABELS = {
+    "submit": gettext_noop("application registered"), "complete-step": gettext_noop("step done"),
+    "decide": gettext_noop("decision"), "refuse-acceptance": gettext_noop("acceptance refused"),
+    "return-step": gettext_noop("returned with errors"),
+    "store-result": gettext_noop("result handed to the provider for storage"),
+    "request-result": gettext_noop("result requested back from the provider"),
+    "return-result": gettext_noop("result back at the PSC"),
+}
+_REGISTRY_STATE_LABELS = {"sent": gettext_noop("sent"), "acknowledged": gettext_noop("taken over"),
+                          "returned": gettext_noop("returned with errors")}
+
+
 @register.filter
 def event_label(kind: str) -> str:
     """What an event of the log means, in words (the kinds are the engine's codes)."""
-    return {
-        "submit": gettext("application registered"), "complete-step": gettext("step done"),
-        "decide": gettext("decision"), "refuse-acceptance": gettext("acceptance refused"),
-        "return-step": gettext("returned with errors"),
-        "store-result": gettext("result handed to the provider for storage"),
-        "request-result": gettext("result requested back from the provider"),
-        "return-result": gettext("result back at the PSC"),
-    }.get(str(kind), str(kind))
+    return _label(_EVENT_LABELS, kind)
 
 
 @register.filter
 def registry_state(state: str) -> str:
-    return {"sent": gettext("sent"), "acknowledged": gettext("taken over"),
-            "returned": gettext("returned with errors")}.get(str(state), str(state))
+    return _label(_REGISTRY_STATE_LABELS, state)
