@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from qyzmet.cases.models import Case, Registry, Task
+from qyzmet.cases.models import Case, Registry, RegistryItem, Task
 from qyzmet.cases.services import sync_catalog
 from qyzmet.core.iin import make_iin
 from qyzmet.core.loader import shipped_catalog
@@ -120,6 +120,29 @@ def test_roles_cannot_do_each_others_steps(directory):
     assert case.number not in stranger.get(reverse("staff:cases") + f"?q={IIN}").content.decode()
     assert case.number not in stranger.get(reverse("staff:inbox")).content.decode()
     assert open_task(case).pk == task.pk  # nothing moved
+
+
+def test_only_the_role_taking_registry_lines_over_gets_the_buttons(directory):
+    """The whole receiving office sees what arrived; only the role that takes it over gets the buttons
+    (the others would be refused: 403)."""
+    consultant = login("psc-consultant")
+    consultant.post(reverse("staff:intake-form", args=[REG]), {
+        "iin": IIN, "name": "Сәуле Ілиясова", "category": "general-disease",
+        "documents": ["application", "id-copy", "irp-extract"]})
+    case = Case.objects.get()
+    complete(consultant, case)
+    complete(login("psc-hall-inspector"), case)
+    login("psc-accumulation-specialist").post(reverse("staff:dispatch"), {"tasks": [open_task(case).pk]})
+    item = RegistryItem.objects.get()
+    take_over, send_back = reverse("staff:acknowledge", args=[item.pk]), reverse("staff:return", args=[item.pk])
+    for role in ("head", "sector-head", "specialist"):
+        client = login(role, DEPT)
+        page = client.get(reverse("staff:registries")).content.decode()
+        assert case.number in page, role
+        assert take_over not in page and send_back not in page, role
+        assert client.post(take_over).status_code == 403  # what the button would have got them
+    page = login("records-specialist", DEPT).get(reverse("staff:registries")).content.decode()
+    assert take_over in page and send_back in page
 
 
 def test_intake_errors_name_the_field_and_keep_what_was_typed(directory):

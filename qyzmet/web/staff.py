@@ -12,6 +12,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,7 +32,7 @@ from qyzmet.cases.access import (
     urgency,
     visible_cases,
 )
-from qyzmet.cases.models import Case, RegistryItem
+from qyzmet.cases.models import Case, RegistryItem, Task
 from qyzmet.cases.services import regulation_of
 from qyzmet.core import engine
 from qyzmet.core.calendar import to_local
@@ -350,8 +351,13 @@ def registry_list(request: HttpRequest, actor: Actor) -> HttpResponse:
         reg = regulation_of(task.case.regulation)
         ready.append({"task": task, "case": task.case, "reg": reg, "urgency": urgency(task.opened_at, task.due,
                                                                                       _now())})
-    # The lines show the registry, its sender and the case number: not the case's engine state.
+    # The whole office sees what arrived; the buttons are for the role of the step receiving each line
+    # (anyone else would be refused), read in the same query.  The lines show the registry, its sender
+    # and the case number: not the case's engine state.
+    receiver = Task.objects.filter(case_id=OuterRef("case_id"), step=OuterRef("registry__step") + 1,
+                                   closed_at__isnull=True, role__in=actor.roles)
     incoming = (RegistryItem.objects.filter(registry__to_office_id=actor.office_id, state=RegistryItem.State.SENT)
+                .annotate(mine=Exists(receiver))
                 .select_related("registry__from_office", "case").defer("case__state")
                 .order_by("registry__dispatched_at", "id"))
     recent = workflow.registries(actor).select_related("from_office", "to_office")
