@@ -240,3 +240,45 @@ def test_the_keeper_of_an_uncollected_result_gets_the_send_back_form_only_when_a
     assert 'id="complete-form"' in page
     assert complete(keeper, case).status_code == 302
     assert open_task(case).purpose == "step" and open_task(case).office.code == psc
+
+
+def test_a_case_in_a_registry_not_yet_taken_over_sends_the_clerk_to_the_registries_page(directory):
+    consultant = login("psc-consultant")
+    consultant.post(reverse("staff:intake-form", args=[REG]), {
+        "iin": IIN, "name": "Сәуле Ілиясова", "category": "general-disease",
+        "documents": ["application", "id-copy", "irp-extract"]})
+    case = Case.objects.get()
+    complete(consultant, case)
+    complete(login("psc-hall-inspector"), case)
+    login("psc-accumulation-specialist").post(reverse("staff:dispatch"), {"tasks": [open_task(case).pk]})
+    registry = Registry.objects.get()
+    clerk = login("records-specialist", DEPT)
+    page = clerk.get(reverse("staff:case", args=[case.pk])).content.decode()
+    arriving = re.search(r'<p id="arriving">(.*?)</p>', page, re.S)
+    assert arriving and registry.number in arriving.group(1) and reverse("staff:registries") in arriving.group(1)
+    assert 'id="complete-form"' not in page  # the step is done by taking the line over, not here
+    clerk.post(reverse("staff:acknowledge", args=[registry.items.get().pk]))
+    page = login("head", DEPT).get(reverse("staff:case", args=[case.pk])).content.decode()
+    assert 'id="complete-form"' in page and 'id="arriving"' not in page
+
+
+def test_a_step_taken_by_one_person_is_not_offered_to_a_colleague_in_the_same_role(directory):
+    from qyzmet.directory.models import RoleAssignment, Staff
+
+    consultant = login("psc-consultant")
+    consultant.post(reverse("staff:intake-form", args=[REG]), {
+        "iin": IIN, "name": "Сәуле Ілиясова", "category": "general-disease",
+        "documents": ["application", "id-copy", "irp-extract"]})
+    case = Case.objects.get()
+    first = Staff.objects.get(user__username=f"{PSC}.psc-consultant")
+    colleague_user = type(first.user).objects.create_user(f"{PSC}.second-consultant", password=DEMO_PASSWORD)
+    colleague = Staff.objects.create(user=colleague_user, office=first.office, full_name="Дәурен Оспанов")
+    RoleAssignment.objects.create(staff=colleague, role="psc-consultant")
+    consultant.post(reverse("staff:claim", args=[open_task(case).pk]))
+
+    page = login("second-consultant").get(reverse("staff:case", args=[case.pk])).content.decode()
+    taken = re.search(r'<p id="taken-by">(.*?)</p>', page)
+    assert taken and first.full_name in taken.group(1)
+    assert 'id="complete-form"' not in page and "Бұл кезеңді басқа қызметкер орындап жатыр" in page
+    own = consultant.get(reverse("staff:case", args=[case.pk])).content.decode()
+    assert 'id="complete-form"' in own and 'id="taken-by"' in own

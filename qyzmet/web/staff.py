@@ -127,13 +127,18 @@ def _case_page(request: HttpRequest, actor: Actor, case: Case, *, errors: dict[s
     issuing_role = route.steps[state.step - 1].role if state.step else None
     psc_issuer = case.office_id == actor.office_id and actor.holds(issuing_role)
     storage_ends = engine.storage_ends(reg, state) if state.custody is None else None
+    registry_items = list(case.registry_items.select_related("registry").order_by("-registry__dispatched_at"))
+    # A receiving step opens when the registry is sent, but its work starts when the line is taken over.
+    arriving = next((i.registry for i in registry_items if step and i.state == RegistryItem.State.SENT
+                     and i.registry.step + 1 == step.n), None)
     context = {
         "case": case, "reg": reg, "route": route, "rows": rows, "current": current, "mine": mine,
         "custody": state.custody, "storage_ends": storage_ends,
         "can_store": bool(psc_issuer and storage_ends and _now() >= storage_ends),
         "can_request": bool(psc_issuer and state.custody == "provider"),
         "checklist": list(case.checklist.all()), "events": timeline_view.events(case),
-        "registry_items": list(case.registry_items.select_related("registry").order_by("-registry__dispatched_at")),
+        "registry_items": registry_items, "arriving": arriving,
+        "taken_by_other": bool(current and current.claimed_by_id not in (None, actor.user_id)),
         "dispatch": bool(step and workflow.is_dispatch_step(route, step.n)),
         "refusable": bool(mine and step and step.n == workflow.accepting_step(route).n
                           and case.status == Case.Status.SUBMITTED and reg.acceptance_refusal_grounds),

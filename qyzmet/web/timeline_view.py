@@ -37,13 +37,16 @@ class StepRow:
     task_role: str | None = None
     task_office_id: int | None = None
     task_purpose: str = "step"
+    claimed_by_id: int | None = None  # who has taken the open task (the "Take this step" button), if anyone
+    claimed_by: str = ""
+    claimed_at: dt.datetime | None = None
 
 
 def timeline(case: Case, reg: Regulation, now: dt.datetime) -> list[StepRow]:
     route = reg.route(case.route)
     lang = current_language()
     tasks: dict[int, list[Task]] = {}
-    for task in case.tasks.select_related("closed_by__staff").order_by("opened_at", "id"):
+    for task in case.tasks.select_related("closed_by__staff", "claimed_by__staff").order_by("opened_at", "id"):
         tasks.setdefault(task.step, []).append(task)
     notes: dict[int, str] = {}
     # Plain values, not model instances: instances from the related manager would each load their
@@ -70,6 +73,9 @@ def timeline(case: Case, reg: Regulation, now: dt.datetime) -> list[StepRow]:
             task_role=last.role if open_now and last else None,
             task_office_id=last.office_id if open_now and last else None,
             task_purpose=last.purpose if open_now and last else "step",
+            claimed_by_id=last.claimed_by_id if open_now and last else None,
+            claimed_by=person_name(last.claimed_by) if open_now and last and last.claimed_by else "",
+            claimed_at=last.claimed_at if open_now and last else None,
         ))
     return rows
 
