@@ -282,3 +282,15 @@ def test_a_step_taken_by_one_person_is_not_offered_to_a_colleague_in_the_same_ro
     assert 'id="complete-form"' not in page and "Бұл кезеңді басқа қызметкер орындап жатыр" in page
     own = consultant.get(reverse("staff:case", args=[case.pk])).content.decode()
     assert 'id="complete-form"' in own and 'id="taken-by"' in own
+
+
+def test_new_application_is_offered_only_to_those_who_take_applications(directory):
+    intake = reverse("staff:intake")
+    nav = 'href="' + intake + '"'
+    assert nav in login("psc-consultant").get(reverse("staff:inbox")).content.decode()
+    head = login("head", DEPT)
+    assert nav not in head.get(reverse("staff:inbox")).content.decode()
+    head.cookies["qyzmet_language"] = "en"
+    assert "Your roles do not take applications at this office." in head.get(intake).content.decode()
+    searched = login("psc-consultant").get(intake + "?q=zzzz", HTTP_HX_REQUEST="true").content.decode()
+    assert "zzzz" in searched and 'id="offers"' in searched

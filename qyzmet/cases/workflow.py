@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -72,6 +73,18 @@ def intake_roles(reg: Regulation, route: Route) -> frozenset[str]:
         if step.accepts:
             break
     return frozenset(roles)
+
+
+@cache
+def _intake_roles_of(catalog_key: int) -> frozenset[str]:
+    return frozenset(role for reg in shipped_catalog().regulations for route in reg.routes.values()
+                     for role in intake_roles(reg, route))
+
+
+def takes_applications(actor: Actor) -> bool:
+    """Does this person hold a role that opens cases at the counter in some service?  (No query: the
+    menu asks on every page.)"""
+    return bool(_intake_roles_of(id(shipped_catalog())) & actor.roles)
 
 
 def is_dispatch_step(route: Route, n: int) -> bool:

@@ -56,6 +56,7 @@ def staff_view(view: Callable) -> Callable:
         if actor is None:
             return _denied(request, _("This account is not a member of any office's staff."))
         request.actor = actor  # type: ignore[attr-defined]
+        request.takes_applications = workflow.takes_applications(actor)  # type: ignore[attr-defined]
         try:
             return view(request, actor, *args, **kwargs)
         except AccessDenied as exc:
@@ -263,9 +264,10 @@ def _matches(offer: workflow.Offer, q: str) -> bool:
 @staff_view
 def intake_choose(request: HttpRequest, actor: Actor) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    offers = [o for o in workflow.offers(actor) if not q or _matches(o, q)]
+    every = workflow.offers(actor)
+    offers = [o for o in every if not q or _matches(o, q)]
     template = "web/staff/_offers.html" if getattr(request, "htmx", False) else "web/staff/intake_choose.html"
-    return render(request, template, {"offers": offers, "q": q})
+    return render(request, template, {"offers": offers, "q": q, "office_offers": bool(every)})
 
 
 def _offer(actor: Actor, reg_id: str) -> workflow.Offer:
