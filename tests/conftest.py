@@ -39,6 +39,18 @@ def _fresh_calendar_exception_cache():
 
 
 @pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code called directly (the workflow, the engine) speaks the active language; a page fetched by an
+    earlier test leaves its language active in this thread.  Each test starts in English, the source
+    language; pages still choose their own from the cookie."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_django_cache():
     """Counters kept in Django's cache (failed citizen lookups) start from zero in every test."""
     from django.core.cache import cache

@@ -475,3 +475,15 @@ def test_the_openapi_document_validates_and_the_docs_page_loads(anonymous):
     header = {p["name"] for p in spec["paths"]["/api/v1/cases"]["post"]["parameters"]}
     assert "Idempotency-Key" in header
     assert anonymous.get("/docs").status_code == 200
+
+
+def test_the_api_answers_in_english_whatever_language_the_client_asks_for(api_as):
+    inspector = api_as("mlsp-2021-psc.psc-hall-inspector")
+    case = open_case(inspector, regulation="mlsp-2021/technical-aids", category="disabled-person",
+                     documents=["application"])
+    inspector.client.cookies["qyzmet_language"] = "kk"
+    response = inspector.client.post(f"/api/v1/tasks/{case['tasks'][0]['id']}/complete", {},
+                                     content_type="application/json", headers={
+                                         **inspector.headers, "Accept-Language": "ru"})
+    found = error(response, 409)
+    assert found["message"].startswith("Missing: ") and "refuse acceptance" in found["message"]

@@ -294,3 +294,19 @@ def test_new_application_is_offered_only_to_those_who_take_applications(director
     assert "Your roles do not take applications at this office." in head.get(intake).content.decode()
     searched = login("psc-consultant").get(intake + "?q=zzzz", HTTP_HX_REQUEST="true").content.decode()
     assert "zzzz" in searched and 'id="offers"' in searched
+
+
+def test_workflow_refusals_reach_the_clerk_in_the_page_language(directory):
+    """The workflow's reasons for refusing an action are the clerk's language, not the code's English."""
+    consultant = login("psc-consultant")
+    consultant.cookies["qyzmet_language"] = "ru"
+    bad = consultant.post(reverse("staff:intake-form", args=[REG]), {
+        "iin": IIN, "name": "Сәуле Ілиясова", "phone": "12345", "category": "general-disease",
+        "documents": ["application"]})
+    assert bad.status_code == 400
+    assert "Казахстанский номер телефона состоит из 11 цифр" in bad.content.decode()
+    clerk = login("psc-accumulation-specialist")
+    clerk.cookies["qyzmet_language"] = "kk"
+    empty = clerk.post(reverse("staff:dispatch"), {})
+    page = clerk.get(empty.url).content.decode() if empty.status_code == 302 else empty.content.decode()
+    assert "Тізілімге кемінде бір істі таңдаңыз." in page

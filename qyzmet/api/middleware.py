@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from qyzmet.api.api import MOUNT
 from qyzmet.api.errors import STATUS_CODES, error_response
@@ -29,5 +30,22 @@ def json_errors(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable
                 replaced["Allow"] = response["Allow"]
             return replaced
         return response
+
+    return middleware
+
+
+def english(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """The API speaks English, whatever language cookie or header a client sends.
+
+    The workflow's messages are translated for the staff and citizen pages; the API's clients are
+    programs and their developers, and the API documents its messages in English.  Placed after
+    LocaleMiddleware, so it has the last word.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(PREFIX):
+            with translation.override("en"):
+                return get_response(request)
+        return get_response(request)
 
     return middleware

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from qyzmet.cases.models import Case, Task
 from qyzmet.core.regulation import Regulation
@@ -70,7 +71,7 @@ def actor_for(user) -> Actor | None:
 def require_actor(user) -> Actor:
     actor = actor_for(user)
     if actor is None:
-        raise AccessDenied("this account is not a staff member of any office")
+        raise AccessDenied(_("This account is not a staff member of any office."))
     return actor
 
 
@@ -115,7 +116,7 @@ def case_for(actor: Actor, *, pk: int | None = None, number: str | None = None) 
     query = visible_cases(actor).select_related("regulation", "office", "provider_office")
     case = query.filter(pk=pk).first() if pk is not None else query.filter(number=number).first()
     if case is None:
-        raise NotFound("no such case in your office")
+        raise NotFound(_("No such case in your office."))
     return case
 
 
@@ -136,13 +137,14 @@ def task_for(actor: Actor, pk: int, *, to_act: bool = True) -> Task:
     # another office does (the PSC's step of a case the provider works) may be seen, not done.
     if task is None or (task.office_id != actor.office_id
                         and not visible_cases(actor).filter(pk=task.case_id).exists()):
-        raise NotFound("no such task in your office")
+        raise NotFound(_("No such task in your office."))
     if to_act:
         if task.closed_at is not None:
-            raise Conflict(f"step {task.step} of case {task.case.number} is already done")
+            raise Conflict(_("Step %(n)s of case %(number)s is already done.")
+                           % {"n": task.step, "number": task.case.number})
         if task.office_id != actor.office_id or not actor.holds(task.role):
-            raise AccessDenied(f"step {task.step} of case {task.case.number} is for the role {task.role!r}, "
-                               f"which you do not hold")
+            raise AccessDenied(_("Step %(n)s of case %(number)s is for the role “%(role)s”, which you do not hold.")
+                               % {"n": task.step, "number": task.case.number, "role": task.role})
     return task
 
 

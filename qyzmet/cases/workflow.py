@@ -15,6 +15,8 @@ from functools import cache
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from qyzmet.cases import services
 from qyzmet.cases.access import (
@@ -47,12 +49,19 @@ class Invalid(ValueError):
         self.message = message
 
 
+def invalid_iin(exc: InvalidIdentifier) -> str:
+    """What to say of a bad IIN: the core's reason (check digit, impossible date) is English and technical,
+    so other languages get the plain advice and English readers (the API) get the reason too."""
+    message = _("This IIN is not valid: check the digits against the identity document.")
+    return f"{message} ({exc})" if translation.get_language() == "en" else message
+
+
 def _reg_row(reg_id: str) -> tuple[RegulationVersion, Regulation]:
     """The newest stored version of a shipped regulation."""
     try:
         reg = shipped_catalog().get(reg_id)  # the newest version: new cases follow the act in force
     except KeyError:
-        raise Invalid("regulation", f"unknown service {reg_id!r}") from None
+        raise Invalid("regulation", _("Unknown service “%(service)s”.") % {"service": reg_id}) from None
     return services.register_regulation(reg), reg
 
 
@@ -125,15 +134,17 @@ def check_applicant(reg: Regulation, iin: str, category: str, today: dt.date) ->
     try:
         info = parse_iin(iin, today=today)
     except InvalidIdentifier as exc:
-        raise Invalid("applicant.iin", f"invalid IIN: {exc}") from None
+        raise Invalid("applicant.iin", invalid_iin(exc)) from None
     if reg.categories and reg.category(category) is None:
         known = ", ".join(c.code for c in reg.categories)
-        raise Invalid("category", f"unknown applicant category {category!r} (categories: {known})")
+        raise Invalid("category", _("Unknown applicant category “%(category)s” (categories: %(known)s).")
+                      % {"category": category, "known": known})
     birth = info.birth_date
     children = minor_categories(reg)
     if children and age(birth, today) < 18 and category not in children:
-        raise Invalid("category", f"the applicant was born on {birth:%d.%m.%Y} and is a minor: the application "
-                                  f"needs the birth certificate and a parent's ID (categories: {', '.join(children)})")
+        raise Invalid("category", _("The applicant was born on %(born)s and is a minor: the application needs the "
+                                    "birth certificate and a parent's identity document (categories: %(children)s).")
+                      % {"born": f"{birth:%d.%m.%Y}", "children": ", ".join(children)})
 
 
 def age(birth: dt.date, today: dt.date) -> int:
@@ -159,20 +170,21 @@ def _check_application(reg: Regulation, app: Application, today: dt.date) -> Non
     check_applicant(reg, app.iin, app.category, today)
     unknown = [d for d in app.documents if reg.document(d) is None]
     if unknown:
-        raise Invalid("documents", f"{reg.id} defines no document(s) {', '.join(unknown)}")
+        raise Invalid("documents", _("The regulation defines no document(s) %(codes)s.")
+                      % {"codes": ", ".join(unknown)})
     if app.representative_name or app.representative_iin:
         if not app.power_of_attorney.strip():
             raise Invalid("representative.power_of_attorney",
-                          "a representative acts on a power of attorney: give its number and date")
+                          _("A representative acts on a power of attorney: give its number and date."))
         if app.representative_iin:
             try:
                 parse_iin(app.representative_iin, today=today)
             except InvalidIdentifier as exc:
-                raise Invalid("representative.iin", f"invalid IIN: {exc}") from None
+                raise Invalid("representative.iin", invalid_iin(exc)) from None
     if app.phone:
         digits = "".join(ch for ch in app.phone if ch.isdigit())
         if len(digits) != 11 or digits[0] not in "78":
-            raise Invalid("applicant.phone", "a Kazakhstan phone number has 11 digits, e.g. +7 701 234 56 78")
+            raise Invalid("applicant.phone", _("A Kazakhstan phone number has 11 digits, e.g. +7 701 234 56 78."))
 
 
 def _details(app: Application) -> dict[str, str]:
@@ -191,14 +203,16 @@ def intake(actor: Actor, app: Application, now: dt.datetime) -> Case:
         points = points.filter(route=app.route)
     point = points.first()
     if point is None:
-        where = f" through route {app.route!r}" if app.route else ""
-        raise Invalid("route" if app.route else "regulation",
-                      f"your office does not take applications for {app.regulation!r}{where}")
+        if app.route:
+            raise Invalid("route", _("Your office does not take applications for “%(service)s” through route "
+                                     "“%(route)s”.") % {"service": app.regulation, "route": app.route})
+        raise Invalid("regulation", _("Your office does not take applications for “%(service)s”.")
+                      % {"service": app.regulation})
     row, reg = _reg_row(app.regulation)
     route = reg.route(point.route)
     if not intake_roles(reg, route) & actor.roles:
-        raise AccessDenied("applications for this service are received by "
-                           + ", ".join(sorted(intake_roles(reg, route))))
+        raise AccessDenied(_("Applications for this service are received by: %(roles)s.")
+                           % {"roles": ", ".join(sorted(intake_roles(reg, route)))})
     _check_application(reg, app, now.date())
     event = engine.Submit(point.route, app.iin, app.category or "any", tuple(app.documents), by=actor.username)
     try:
@@ -247,7 +261,7 @@ def apply_online(app: Application, now: dt.datetime) -> Case:
     row, reg = _reg_row(app.regulation)
     route_code = portal_route(reg)
     if route_code is None:
-        raise Invalid("regulation", f"{reg.id} cannot be applied for online")
+        raise Invalid("regulation", _("“%(service)s” cannot be applied for online.") % {"service": reg.id})
     _check_application(reg, app, now.date())
     point = ServicePoint.objects.filter(reg_id=reg.id, route=route_code).select_related("provider").first()
     event = engine.Submit(route_code, app.iin, app.category or "any", tuple(app.documents), by="applicant")
@@ -282,7 +296,8 @@ def claim(actor: Actor, task_id: int, now: dt.datetime) -> Task:
         task = task_for(actor, task_id)
         locked = Task.objects.select_for_update().get(pk=task.pk)
         if locked.claimed_by_id not in (None, actor.user_id):
-            raise Conflict(f"step {task.step} of {task.case.number} is already taken by {locked.claimed_by}")
+            raise Conflict(_("Step %(n)s of %(number)s is already taken by %(person)s.")
+                           % {"n": task.step, "number": task.case.number, "person": locked.claimed_by})
         locked.claimed_by_id, locked.claimed_at = actor.user_id, now
         locked.save(update_fields=["claimed_by", "claimed_at"])
     task.claimed_by_id, task.claimed_at = actor.user_id, now
@@ -305,44 +320,71 @@ def complete(actor: Actor, task_id: int, done: Completion, now: dt.datetime) -> 
     route = reg.route(case.route)
     step = route.steps[task.step - 1]
     if task.purpose == "storage":
-        raise Conflict(f"case {case.number}: the result is kept here until the PSC asks for it")
+        raise Conflict(_("Case %(number)s: the result is kept here until the PSC asks for it.")
+                       % {"number": case.number})
     if task.purpose == "retrieval":
         return _apply(case, engine.ReturnResult(by=actor.username), now, actor)
     if is_dispatch_step(route, step.n):
-        raise Conflict(f"step {step.n} hands the case over with a registry: include it in a registry and dispatch")
+        raise Conflict(_("Step %(n)s hands the case over with a registry: include it in a registry and send it.")
+                       % {"n": step.n})
     pending = RegistryItem.objects.filter(case=case, state=RegistryItem.State.SENT).select_related("registry").first()
     if pending is not None:
-        raise Conflict(f"case {case.number} arrived with registry {pending.registry.number}: take it over (or return "
-                       "it) against the registry first")
+        raise Conflict(_("Case %(number)s arrived with registry %(registry)s: take it over (or return it) on the "
+                         "registries page first.") % {"number": case.number, "registry": pending.registry.number})
+    if step.accepts:
+        _check_complete_package(reg, case)
     with transaction.atomic():
         # Read the claim under the row lock, so a claim made a moment ago is not overtaken.
         claimed_by = Task.objects.select_for_update().values_list("claimed_by_id", flat=True).get(pk=task.pk)
         if claimed_by not in (None, actor.user_id):
-            raise Conflict(f"step {task.step} of {case.number} is taken by another person")
+            raise Conflict(_("Step %(n)s of %(number)s is taken by another person.")
+                           % {"n": task.step, "number": case.number})
         if step.decides:
             case = _decide(actor, reg, case, step, done, now)
         elif done.decision is not None or done.grounds:
-            raise Invalid("decision", f"step {step.n} does not decide the case; the decision is taken at step "
-                                      f"{next(s.n for s in route.steps if s.decides)}")
+            raise Invalid("decision", _("Step %(n)s does not decide the case; the decision is taken at step "
+                                        "%(decides)s.") % {"n": step.n,
+                                                           "decides": next(s.n for s in route.steps if s.decides)})
         case = _apply(case, engine.CompleteStep(step.n, by=actor.username, note=done.note.strip()), now, actor)
     return case
 
 
+def _check_complete_package(reg: Regulation, case: Case) -> None:
+    """Documents cannot be accepted with some missing where the act makes that a ground to refuse them.
+
+    The engine refuses too (a 409 conflict: the case is not in a state to be accepted); asking first gives
+    the clerk the names of the documents and the ground in the page's language instead of the engine's
+    technical note.
+    """
+    blocking = next((g for g in reg.acceptance_refusal_grounds if g.on_missing_documents), None)
+    if blocking is None:
+        return
+    state = engine.state_from_dict(case.state)
+    missing = [i.code for i in engine.checklist(reg, state.category, state.documents) if not i.present]
+    if missing:
+        lang = (translation.get_language() or "kk").split("-")[0]
+        names = "; ".join(doc.name.get(lang) if (doc := reg.document(code)) else code for code in missing)
+        raise Conflict(_("Missing: %(names)s. The documents cannot be accepted: refuse acceptance on the ground "
+                         "“%(ground)s” (%(cite)s).")
+                       % {"names": names, "ground": blocking.text.get(lang), "cite": blocking.cite})
+
+
 def _decide(actor: Actor, reg: Regulation, case: Case, step: Step, done: Completion, now: dt.datetime) -> Case:
     if done.decision not in ("positive", "refusal"):
-        raise Invalid("decision", "this step decides the case: choose a positive result or a reasoned refusal")
+        raise Invalid("decision", _("This step decides the case: choose a positive result or a reasoned refusal."))
     if done.decision == "positive":
         if done.grounds:
-            raise Invalid("grounds", "a positive result has no refusal grounds")
+            raise Invalid("grounds", _("A positive result has no refusal grounds."))
         return _apply(case, engine.Decide("positive", by=actor.username, note=done.reason.strip()), now, actor)
     if not done.grounds:
-        raise Invalid("grounds", "a reasoned refusal names at least one ground from the regulation")
+        raise Invalid("grounds", _("A reasoned refusal names at least one ground from the regulation."))
     unknown = [g for g in done.grounds if reg.refusal_ground(g) is None]
     if unknown:
-        known = ", ".join(g.code for g in reg.refusal_grounds) or "none"
-        raise Invalid("grounds", f"not a refusal ground of this regulation: {', '.join(unknown)} (grounds: {known})")
+        known = ", ".join(g.code for g in reg.refusal_grounds) or "—"
+        raise Invalid("grounds", _("Not a refusal ground of this regulation: %(codes)s (grounds: %(known)s).")
+                      % {"codes": ", ".join(unknown), "known": known})
     if not done.reason.strip():
-        raise Invalid("reason", "a reasoned refusal needs the written reason")
+        raise Invalid("reason", _("A reasoned refusal needs the written reason."))
     return _apply(case, engine.Decide("refusal", tuple(done.grounds), by=actor.username,
                                       note=done.reason.strip()), now, actor)
 
@@ -354,10 +396,12 @@ def refuse_acceptance(actor: Actor, task_id: int, ground: str, note: str, now: d
     reg = services.regulation_of(case.regulation)
     route = reg.route(case.route)
     if task.step != accepting_step(route).n:
-        raise Conflict(f"acceptance is refused at step {accepting_step(route).n}, not at step {task.step}")
+        raise Conflict(_("Acceptance is refused at step %(accepting)s, not at step %(n)s.")
+                       % {"accepting": accepting_step(route).n, "n": task.step})
     if reg.acceptance_refusal_ground(ground) is None:
-        known = ", ".join(g.code for g in reg.acceptance_refusal_grounds) or "this act gives none"
-        raise Invalid("ground", f"{ground!r} is not a ground for refusing acceptance (grounds: {known})")
+        known = ", ".join(g.code for g in reg.acceptance_refusal_grounds) or "—"
+        raise Invalid("ground", _("“%(ground)s” is not a ground for refusing acceptance (grounds: %(known)s).")
+                      % {"ground": ground, "known": known})
     return _apply(case, engine.RefuseAcceptance(ground, by=actor.username, note=note.strip()), now, actor)
 
 
@@ -400,21 +444,22 @@ def new_registry(direction: str, from_office: int, to_office: int, step: int, at
 def dispatch(actor: Actor, task_ids: list[int], now: dt.datetime) -> Registry:
     """Bundle cases waiting at a registry step into one registry for one receiving office, and send it."""
     if not task_ids:
-        raise Invalid("tasks", "choose at least one case for the registry")
+        raise Invalid("tasks", _("Choose at least one case for the registry."))
     tasks = [task_for(actor, pk) for pk in dict.fromkeys(task_ids)]
     targets: set[tuple[int | None, str, int]] = set()
     for task in tasks:
         reg = services.regulation_of(task.case.regulation)
         route = reg.route(task.case.route)
         if not is_dispatch_step(route, task.step):
-            raise Invalid("tasks", f"case {task.case.number} is at step {task.step}, which is not sent with a registry")
+            raise Invalid("tasks", _("Case %(number)s is at step %(n)s, which is not sent with a registry.")
+                          % {"number": task.case.number, "n": task.step})
         receiver = task_office_id(reg, route.steps[task.step].role, task.case)
         targets.add((receiver, registry_direction(task.case, receiver), task.step))
     if len({(t[0], t[1]) for t in targets}) != 1:
-        raise Invalid("tasks", "one registry goes to one office: these cases go to different offices")
+        raise Invalid("tasks", _("One registry goes to one office: these cases go to different offices."))
     receiver, direction, step = next(iter(targets))
     if receiver is None:
-        raise Invalid("tasks", "these cases have no receiving office")
+        raise Invalid("tasks", _("These cases have no receiving office."))
     with transaction.atomic():
         registry = new_registry(direction, actor.office_id, receiver, step, now, actor.user_id)
         for task in tasks:
@@ -474,21 +519,23 @@ def registries(actor: Actor) -> QuerySet[Registry]:
 def registry_for(actor: Actor, pk: int) -> Registry:
     registry = registries(actor).select_related("from_office", "to_office").filter(pk=pk).first()
     if registry is None:
-        raise NotFound("no such registry for your office")
+        raise NotFound(_("No such registry for your office."))
     return registry
 
 
 def _item_for(actor: Actor, item_id: int) -> tuple[RegistryItem, Task]:
     item = RegistryItem.objects.select_related("registry", "case__regulation").filter(pk=item_id).first()
     if item is None or item.registry.to_office_id != actor.office_id:
-        raise NotFound("no such registry line in a registry your office received")
+        raise NotFound(_("No such line in a registry your office received."))
     if item.state != RegistryItem.State.SENT:
-        raise Conflict(f"case {item.case.number} in registry {item.registry.number} was already {item.state}")
+        raise Conflict(_("Case %(number)s in registry %(registry)s was already dealt with.")
+                       % {"number": item.case.number, "registry": item.registry.number})
     task = Task.objects.filter(case=item.case, step=item.registry.step + 1, closed_at__isnull=True).first()
     if task is None:
-        raise Conflict(f"case {item.case.number} is no longer waiting for this registry")
+        raise Conflict(_("Case %(number)s is no longer waiting for this registry.") % {"number": item.case.number})
     if not actor.holds(task.role):
-        raise AccessDenied(f"registry lines are taken over by the role {task.role!r}, which you do not hold")
+        raise AccessDenied(_("Registry lines are taken over by the role “%(role)s”, which you do not hold.")
+                           % {"role": task.role})
     return item, task
 
 
@@ -513,7 +560,7 @@ def acknowledge(actor: Actor, item_id: int, now: dt.datetime) -> RegistryItem:
 def return_item(actor: Actor, item_id: int, errors: str, now: dt.datetime) -> RegistryItem:
     """The receiving office sends the case back with the errors it found; the sender fixes and resends."""
     if not errors.strip():
-        raise Invalid("errors", "say which errors were found")
+        raise Invalid("errors", _("Say which errors were found."))
     item, task = _item_for(actor, item_id)
     with transaction.atomic():
         _apply(item.case, engine.ReturnStep(task.step, errors.strip(), by=actor.username), now, actor)
@@ -529,11 +576,11 @@ def _issuing_task(actor: Actor, case_id: int, purpose: str) -> Task:
     case = case_for(actor, pk=case_id)
     task = Task.objects.filter(case=case, closed_at__isnull=True).select_related("case__regulation").first()
     if task is None or task.purpose != purpose:
-        raise Conflict(f"case {case.number} has no result waiting for this")
+        raise Conflict(_("Case %(number)s has no result waiting for this.") % {"number": case.number})
     reg = services.regulation_of(case.regulation)
     issuing_role = reg.route(case.route).steps[task.step - 1].role
     if case.office_id != actor.office_id or not actor.holds(issuing_role):
-        raise AccessDenied(f"uncollected results are handled by the PSC's {issuing_role!r}")
+        raise AccessDenied(_("Uncollected results are handled by the PSC's “%(role)s”.") % {"role": issuing_role})
     return task
 
 
