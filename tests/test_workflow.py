@@ -171,7 +171,7 @@ def test_acceptance_refusal_is_the_accepting_clerks_and_only_on_the_acts_grounds
     app = application(regulation="mlsp-2021/technical-aids", category="disabled-person",
                       documents=("application",))
     case = workflow.intake(inspector, app, at(0))
-    with pytest.raises(workflow.Conflict, match="^Missing: .*refuse acceptance on the ground"):
+    with pytest.raises(workflow.Conflict, match=r"^Missing: .*refuse acceptance on the ground"):
         workflow.complete(inspector, task_of(case).pk, workflow.Completion(), at(6))
     with pytest.raises(workflow.Invalid) as bad:
         workflow.refuse_acceptance(inspector, task_of(case).pk, "no-such-ground", "", at(7))
