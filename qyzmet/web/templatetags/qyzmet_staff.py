@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 from qyzmet.core.durations import format_duration
 from qyzmet.core.regulation import Text
 from qyzmet.web.text import current_language
+from qyzmet.web.timeline_view import person_name
 
 register = template.Library()
 
@@ -136,3 +137,9 @@ def event_label(kind: str) -> str:
 @register.filter
 def registry_state(state: str) -> str:
     return _label(_REGISTRY_STATE_LABELS, state)
+
+
+@register.filter
+def person(user) -> str:
+    """A staff member's name as the staff list gives it (the login when there is no staff row)."""
+    return person_name(user)
