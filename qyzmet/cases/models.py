@@ -212,7 +212,10 @@ class Registry(models.Model):
     class Meta:
         ordering = ["-dispatched_at"]
         verbose_name_plural = "registries"
-        indexes = [models.Index(fields=["to_office", "dispatched_at"])]
+        # One per direction: an office's history is read as the merge of what it sent and what it received,
+        # each walked in dispatch order (see workflow.registry_history).
+        indexes = [models.Index(fields=["to_office", "dispatched_at"]),
+                   models.Index(fields=["from_office", "dispatched_at"])]
 
     def __str__(self) -> str:
         return self.number

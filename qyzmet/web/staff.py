@@ -32,7 +32,7 @@ from qyzmet.cases.access import (
     urgency,
     visible_cases,
 )
-from qyzmet.cases.models import Case, RegistryItem, Task
+from qyzmet.cases.models import Case, Registry, RegistryItem, Task
 from qyzmet.cases.services import regulation_of
 from qyzmet.core import engine
 from qyzmet.core.calendar import to_local
@@ -367,11 +367,14 @@ def registry_list(request: HttpRequest, actor: Actor) -> HttpResponse:
                 .annotate(mine=Exists(receiver))
                 .select_related("registry__from_office", "case").defer("case__state")
                 .order_by("registry__dispatched_at", "id"))
-    recent = workflow.registries(actor).select_related("from_office", "to_office")
+    page = _page(request, workflow.registry_history(actor))
+    shown = {r.pk: r for r in Registry.objects.filter(pk__in=[row["id"] for row in page.object_list])
+             .select_related("from_office", "to_office")}
+    recent = [shown[row["id"]] for row in page.object_list]
     rhythm = [{"rule": r, "provider": in_language(r.provider)} for r in workflow.dispatch_rhythm(actor, _now())]
     return render(request, "web/staff/registries.html", {
         "ready": ready, "ready_more": len(ready) == READY_LIMIT, "incoming": incoming[:READY_LIMIT],
-        "page": _page(request, recent), "rhythm": rhythm})
+        "page": page, "recent": recent, "rhythm": rhythm})
 
 
 @require_POST
