@@ -66,3 +66,11 @@ def test_a_name_is_looked_for_in_applicants_and_representatives_of_the_office():
     condition = str(case_search(HEAD, "Нұрғали").query)
     assert '"applicant_name" LIKE' in condition and '"representative_name" LIKE' in condition
     assert '"office_id" = 1' in condition
+
+
+@pytest.mark.parametrize("status", ["", "in-progress"])
+def test_the_office_case_list_merges_two_index_walks_instead_of_sorting_every_case(status):
+    from qyzmet.cases.access import office_cases
+
+    text = office_cases(HEAD, status=status)[:50].explain()
+    assert "MERGE" in text and "TEMP B-TREE" not in text, text

@@ -80,6 +80,10 @@ class Case(models.Model):
             models.Index(fields=["status", "term_due"]),
             models.Index(fields=["office", "status"]),
             models.Index(fields=["provider_office", "status"]),
+            # The office's case list: the cases received here and those worked here, each walked newest
+            # first and merged (access.office_cases).
+            models.Index(fields=["office", "submitted_at"]),
+            models.Index(fields=["provider_office", "submitted_at"]),
             models.Index(fields=["applicant_iin"]),
             models.Index(fields=["representative_iin"]),  # staff find a case by the representative's IIN too
         ]
