@@ -72,5 +72,23 @@ def test_a_name_is_looked_for_in_applicants_and_representatives_of_the_office():
 def test_the_office_case_list_merges_two_index_walks_instead_of_sorting_every_case(status):
     from qyzmet.cases.access import office_cases
 
-    text = office_cases(HEAD, status=status)[:50].explain()
+    text = office_cases(HEAD, status=status).ordered()[:50].explain()
     assert "MERGE" in text and "TEMP B-TREE" not in text, text
+
+
+def test_the_count_takes_a_case_received_and_worked_here_once(aktogay):
+    from qyzmet.cases import services
+    from qyzmet.cases.access import office_cases
+    from qyzmet.core.calendar import parse_instant
+    from qyzmet.core.engine import Submit
+    from qyzmet.directory.models import Office, Organisation
+
+    org = Organisation.objects.create(code="org", name_kk="Ұйым")
+    here, there = (Office.objects.create(organisation=org, code=code, name_kk=code) for code in ("here", "there"))
+    row = services.register_regulation(aktogay)
+    for serial, (received, worked) in enumerate([(here, here), (here, there), (there, here), (there, there)]):
+        services.submit(row, Submit("psc", "640914308126", "general-disease", ("application",)),
+                        parse_instant(f"2026-03-0{serial + 2}T10:00"), office=received, provider_office=worked)
+    cases = office_cases(replace(HEAD, office_id=here.pk))
+    assert cases.count() == 3 == len(cases[:50])
+    assert [c["submitted_at"].day for c in cases[:50]] == [4, 3, 2]  # newest first, each case once

@@ -116,20 +116,44 @@ def case_search(actor: Actor, q: str) -> QuerySet[Case]:
     return visible_cases(actor).filter(search_condition(q))
 
 
-def office_cases(actor: Actor, *, q: str = "", status: str = "") -> QuerySet:
-    """Ids and submission instants of the cases this office sees, newest first, for paging.
+@dataclass(frozen=True)
+class OfficeCases:
+    """The cases this office sees, newest first, as ``Paginator`` takes them: a count and slices of ids.
 
-    The union of two index walks — cases received here, cases worked here — that SQLite merges in
-    order: "received OR worked here" in one query made it sort every case of the office for each page.
+    The list is the union of two index walks — cases received here, cases worked here — that SQLite
+    merges in order ("received OR worked here" in one query made it sort every case of the office for
+    each page).  Counting a union would sort it to drop the cases that are both, so the count is three
+    index counts instead: received + worked − both.
     """
+
+    received: QuerySet[Case]
+    worked: QuerySet[Case]
+
+    def count(self) -> int:
+        both = self.received.filter(provider_office_id=F("office_id"))
+        return self.received.count() + self.worked.count() - both.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[dict]:
+        return list(self.ordered()[key])
+
+    def ordered(self) -> QuerySet:
+        """Ids and submission instants, newest first."""
+        # order_by() clears the model's default ordering, which a part of a UNION may not carry.
+        ids = ("id", "submitted_at")
+        union = self.received.order_by().values(*ids).union(self.worked.order_by().values(*ids))
+        return union.order_by("-submitted_at", "-id")
+
+
+def office_cases(actor: Actor, *, q: str = "", status: str = "") -> OfficeCases:
+    """The cases this office received or works, filtered by the search ``q`` and ``status``."""
     condition = search_condition(q) if q else Q()
     if status:
         condition &= Q(status=status)
-    # order_by() clears the model's default ordering, which a part of a UNION may not carry.
-    received = Case.objects.filter(condition, office_id=actor.office_id).order_by().values("id", "submitted_at")
-    worked = Case.objects.filter(condition, provider_office_id=actor.office_id).order_by().values(
-        "id", "submitted_at")
-    return received.union(worked).order_by("-submitted_at", "-id")
+    return OfficeCases(Case.objects.filter(condition, office_id=actor.office_id),
+                       Case.objects.filter(condition, provider_office_id=actor.office_id))
 
 
 def case_for(actor: Actor, *, pk: int | None = None, number: str | None = None) -> Case:
