@@ -310,3 +310,12 @@ def test_workflow_refusals_reach_the_clerk_in_the_page_language(directory):
     empty = clerk.post(reverse("staff:dispatch"), {})
     page = clerk.get(empty.url).content.decode() if empty.status_code == 302 else empty.content.decode()
     assert "Тізілімге кемінде бір істі таңдаңыз." in page
+
+
+def test_the_staff_bar_names_the_roles_as_the_act_does(directory):
+    reg = next(r for r in shipped_catalog().regulations if r.id == REG)
+    for lang in ("kk", "ru"):
+        client = login("psc-hall-inspector")
+        client.cookies["qyzmet_language"] = lang
+        who = re.search(r'id="who">([^<]*)<', client.get(reverse("staff:inbox")).content.decode()).group(1)
+        assert who.endswith(reg.role("psc-hall-inspector").name.get(lang)), who

@@ -9,6 +9,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as catalogued  # for the gettext_noop tables below
 from django.utils.translation import gettext_noop
 
+from qyzmet.cases import workflow
 from qyzmet.core.durations import format_duration
 from qyzmet.core.regulation import Text
 from qyzmet.web.text import current_language
@@ -143,3 +144,9 @@ def registry_state(state: str) -> str:
 def person(user) -> str:
     """A staff member's name as the staff list gives it (the login when there is no staff row)."""
     return person_name(user)
+
+
+@register.filter
+def role_names(actor) -> str:
+    """The signed-in person's roles in words, for the staff bar."""
+    return "; ".join(workflow.role_names(actor, _lang()))
