@@ -301,8 +301,20 @@ def _apply(case: Case, event: engine.Event, now: dt.datetime, actor: Actor) -> C
     try:
         case = services.apply_event(case, event, now, actor=_user(actor)).case
         return advance_system_steps(case, now)
+    except engine.MissingDocuments as exc:
+        raise Conflict(_missing_documents(services.regulation_of(case.regulation), exc)) from None
     except engine.EngineError as exc:
         raise Conflict(str(exc)) from None
+
+
+def _missing_documents(reg: Regulation, exc: engine.MissingDocuments) -> str:
+    """The engine's refusal to accept an incomplete package, in the reader's words: the documents by name
+    and the act's ground for refusing acceptance."""
+    lang = (translation.get_language() or "kk").split("-")[0]
+    names = "; ".join(doc.name.get(lang) if (doc := reg.document(code)) else code for code in exc.missing)
+    return (_("Missing: %(names)s. The documents cannot be accepted: refuse acceptance on the ground "
+              "“%(ground)s” (%(cite)s).")
+            % {"names": names, "ground": exc.ground.text.get(lang), "cite": exc.ground.cite})
 
 
 # --- tasks ---------------------------------------------------------------------------------------
@@ -347,8 +359,6 @@ def complete(actor: Actor, task_id: int, done: Completion, now: dt.datetime) -> 
     if pending is not None:
         raise Conflict(_("Case %(number)s arrived with registry %(registry)s: take it over (or return it) on the "
                          "registries page first.") % {"number": case.number, "registry": pending.registry.number})
-    if step.accepts:
-        _check_complete_package(reg, case)
     with transaction.atomic():
         # Read the claim under the row lock, so a claim made a moment ago is not overtaken.
         claimed_by = Task.objects.select_for_update().values_list("claimed_by_id", flat=True).get(pk=task.pk)
@@ -363,26 +373,6 @@ def complete(actor: Actor, task_id: int, done: Completion, now: dt.datetime) -> 
                                                            "decides": next(s.n for s in route.steps if s.decides)})
         case = _apply(case, engine.CompleteStep(step.n, by=actor.username, note=done.note.strip()), now, actor)
     return case
-
-
-def _check_complete_package(reg: Regulation, case: Case) -> None:
-    """Documents cannot be accepted with some missing where the act makes that a ground to refuse them.
-
-    The engine refuses too (a 409 conflict: the case is not in a state to be accepted); asking first gives
-    the clerk the names of the documents and the ground in the page's language instead of the engine's
-    technical note.
-    """
-    blocking = next((g for g in reg.acceptance_refusal_grounds if g.on_missing_documents), None)
-    if blocking is None:
-        return
-    state = engine.state_from_dict(case.state)
-    missing = [i.code for i in engine.checklist(reg, state.category, state.documents) if not i.present]
-    if missing:
-        lang = (translation.get_language() or "kk").split("-")[0]
-        names = "; ".join(doc.name.get(lang) if (doc := reg.document(code)) else code for code in missing)
-        raise Conflict(_("Missing: %(names)s. The documents cannot be accepted: refuse acceptance on the ground "
-                         "“%(ground)s” (%(cite)s).")
-                       % {"names": names, "ground": blocking.text.get(lang), "cite": blocking.cite})
 
 
 def _decide(actor: Actor, reg: Regulation, case: Case, step: Step, done: Completion, now: dt.datetime) -> Case:

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from qyzmet.core.calendar import to_local
-from qyzmet.core.regulation import Regulation, Route, Step
+from qyzmet.core.regulation import Ground, Regulation, Route, Step
 from qyzmet.core.timeline import (
     CalendarLookup,
     calendars_for,
@@ -28,6 +28,17 @@ from qyzmet.core.timeline import (
 
 class EngineError(ValueError):
     """An event that the regulation does not allow in the case's current state."""
+
+
+class MissingDocuments(EngineError):
+    """Acceptance refused by the engine: documents of the checklist are missing and the act makes that a
+    ground to refuse them.  Carries the codes and the ground, so a caller can say it in a reader's words."""
+
+    def __init__(self, missing: tuple[str, ...], ground: Ground) -> None:
+        super().__init__(f"cannot accept: missing {', '.join(missing)}; refuse acceptance on ground "
+                         f"{ground.code!r} ({ground.cite})")
+        self.missing = missing
+        self.ground = ground
 
 
 class Status(StrEnum):
@@ -408,9 +419,7 @@ def _accept(reg: Regulation, route: Route, state: CaseState, step: Step, now: dt
     missing = [i for i in items if not i.present]
     blocking = next((g for g in reg.acceptance_refusal_grounds if g.on_missing_documents), None)
     if missing and blocking is not None:
-        names = ", ".join(i.code for i in missing)
-        raise EngineError(f"cannot accept: missing {names}; refuse acceptance on ground {blocking.code!r} "
-                          f"({blocking.cite})")
+        raise MissingDocuments(tuple(i.code for i in missing), blocking)
     start = term_start(reg, route.channel, state.submitted_at, now)
     term = term_deadline(reg, route.channel, start, calendars)
     state = replace(state, status=Status.IN_PROGRESS, accepted_at=now, term_due=term.due if term else None)
