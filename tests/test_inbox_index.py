@@ -72,7 +72,7 @@ def test_a_name_is_looked_for_in_applicants_and_representatives_of_the_office():
 def test_the_office_case_list_merges_two_index_walks_instead_of_sorting_every_case(status):
     from qyzmet.cases.access import office_cases
 
-    text = office_cases(HEAD, status=status).ordered()[:50].explain()
+    text = office_cases(HEAD, status=status)[:50].explain()
     assert "MERGE" in text and "TEMP B-TREE" not in text, text
 
 

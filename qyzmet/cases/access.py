@@ -116,43 +116,26 @@ def case_search(actor: Actor, q: str) -> QuerySet[Case]:
     return visible_cases(actor).filter(search_condition(q))
 
 
-@dataclass(frozen=True)
-class OfficeCases:
-    """The cases this office sees, newest first, as ``Paginator`` takes them: a count and slices of ids.
+def newest_first(first: QuerySet, second: QuerySet, at: str) -> QuerySet:
+    """Ids and ``at`` of the rows of either query, newest first, each row once: for paging a list that is
+    "this OR that" (an office's cases received or worked, registries sent or received).
 
-    The list is the union of two index walks — cases received here, cases worked here — that SQLite
-    merges in order ("received OR worked here" in one query made it sort every case of the office for
-    each page).  It is counted as the union too: "received + worked − both" looked cheaper, but "both"
-    reads every case row of the office, where the union's count stays within the two indexes.
+    A UNION that SQLite merges from two index walks on (…, ``at``); the same condition as one query with
+    OR made it sort every matching row for each page.  Counting it stays within the two indexes too.
     """
-
-    received: QuerySet[Case]
-    worked: QuerySet[Case]
-
-    def count(self) -> int:
-        return self.ordered().count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, key: slice) -> list[dict]:
-        return list(self.ordered()[key])
-
-    def ordered(self) -> QuerySet:
-        """Ids and submission instants, newest first."""
-        # order_by() clears the model's default ordering, which a part of a UNION may not carry.
-        ids = ("id", "submitted_at")
-        union = self.received.order_by().values(*ids).union(self.worked.order_by().values(*ids))
-        return union.order_by("-submitted_at", "-id")
+    # order_by() clears the model's default ordering, which a part of a UNION may not carry.
+    columns = ("id", at)
+    return first.order_by().values(*columns).union(second.order_by().values(*columns)).order_by(f"-{at}", "-id")
 
 
-def office_cases(actor: Actor, *, q: str = "", status: str = "") -> OfficeCases:
-    """The cases this office received or works, filtered by the search ``q`` and ``status``."""
+def office_cases(actor: Actor, *, q: str = "", status: str = "") -> QuerySet:
+    """Ids and submission instants of the cases this office received or works, newest first, filtered by
+    the search ``q`` and ``status``."""
     condition = search_condition(q) if q else Q()
     if status:
         condition &= Q(status=status)
-    return OfficeCases(Case.objects.filter(condition, office_id=actor.office_id),
-                       Case.objects.filter(condition, provider_office_id=actor.office_id))
+    return newest_first(Case.objects.filter(condition, office_id=actor.office_id),
+                        Case.objects.filter(condition, provider_office_id=actor.office_id), "submitted_at")
 
 
 def case_for(actor: Actor, *, pk: int | None = None, number: str | None = None) -> Case:

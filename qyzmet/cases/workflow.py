@@ -27,6 +27,7 @@ from qyzmet.cases.access import (
     NotFound,
     case_for,
     my_tasks,
+    newest_first,
     task_for,
     task_office_id,
     visible_cases,
@@ -523,15 +524,9 @@ def registries(actor: Actor) -> QuerySet[Registry]:
 
 
 def registry_history(actor: Actor) -> QuerySet:
-    """Ids and instants of the registries this office sent or received, newest first, for paging.
-
-    The union of two index walks (sent, received) that SQLite merges in order; "sent OR received" in
-    one query made it sort the office's whole history for every page.
-    """
-    # order_by() clears the model's default ordering, which a part of a UNION may not carry.
-    sent = Registry.objects.filter(from_office_id=actor.office_id).order_by().values("id", "dispatched_at")
-    received = Registry.objects.filter(to_office_id=actor.office_id).order_by().values("id", "dispatched_at")
-    return sent.union(received).order_by("-dispatched_at", "-id")
+    """Ids and instants of the registries this office sent or received, newest first, for paging."""
+    return newest_first(Registry.objects.filter(from_office_id=actor.office_id),
+                        Registry.objects.filter(to_office_id=actor.office_id), "dispatched_at")
 
 
 def registry_for(actor: Actor, pk: int) -> Registry:

@@ -12,7 +12,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -81,6 +81,13 @@ def _page(request: HttpRequest, query):
     return Paginator(query, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _rows(page, query: QuerySet) -> list:
+    """The rows of a page of ids (``access.newest_first``), read by primary key in the page's order."""
+    ids = [row["id"] for row in page.object_list]
+    found = query.in_bulk(ids)
+    return [found[pk] for pk in ids]
+
+
 # --- inbox and case lists ---------------------------------------------------------------------
 
 @staff_view
@@ -102,10 +109,8 @@ def case_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in Case.Status.values else ""
     page = _page(request, office_cases(actor, q=q, status=status))
-    # The page's rows, read by primary key; the lists skip the stored YAML and the engine state.
-    rows = Case.objects.filter(pk__in=[row["id"] for row in page.object_list]).select_related(
-        "regulation").defer("regulation__source", "state").in_bulk()
-    cases = [rows[row["id"]] for row in page.object_list]
+    # The list skips the stored YAML and the engine state.
+    cases = _rows(page, Case.objects.select_related("regulation").defer("regulation__source", "state"))
     return render(request, "web/staff/case_list.html", {
         "page": page, "cases": cases, "q": q, "status": status, "statuses": Case.Status.values})
 
@@ -369,9 +374,7 @@ def registry_list(request: HttpRequest, actor: Actor) -> HttpResponse:
                 .select_related("registry__from_office", "case").defer("case__state")
                 .order_by("registry__dispatched_at", "id"))
     page = _page(request, workflow.registry_history(actor))
-    shown = {r.pk: r for r in Registry.objects.filter(pk__in=[row["id"] for row in page.object_list])
-             .select_related("from_office", "to_office")}
-    recent = [shown[row["id"]] for row in page.object_list]
+    recent = _rows(page, Registry.objects.select_related("from_office", "to_office"))
     rhythm = [{"rule": r, "provider": in_language(r.provider)} for r in workflow.dispatch_rhythm(actor, _now())]
     return render(request, "web/staff/registries.html", {
         "ready": ready, "ready_more": len(ready) == READY_LIMIT, "incoming": incoming[:READY_LIMIT],
