@@ -44,6 +44,24 @@ def complete(client: Client, case: Case, **data) -> object:
     return client.post(reverse("staff:complete", args=[open_task(case).pk]), data)
 
 
+def registered(consultant: Client) -> Case:
+    """An application with its full checklist, registered at the PSC counter."""
+    consultant.post(reverse("staff:intake-form", args=[REG]), {
+        "iin": IIN, "name": "Сәуле Ілиясова", "category": "general-disease",
+        "documents": ["application", "id-copy", "irp-extract"]})
+    return Case.objects.get()
+
+
+def sent_to_department() -> Case:
+    """An application registered, accepted and sent to the department with a registry (not yet taken over)."""
+    consultant = login("psc-consultant")
+    case = registered(consultant)
+    complete(consultant, case)
+    complete(login("psc-hall-inspector"), case)
+    login("psc-accumulation-specialist").post(reverse("staff:dispatch"), {"tasks": [open_task(case).pk]})
+    return case
+
+
 def test_one_case_through_the_psc_route_page_by_page(directory):
     consultant = login("psc-consultant")
     page = consultant.get(reverse("staff:intake") + "?q=протез")
@@ -125,14 +143,7 @@ def test_roles_cannot_do_each_others_steps(directory):
 def test_only_the_role_taking_registry_lines_over_gets_the_buttons(directory):
     """The whole receiving office sees what arrived; only the role that takes it over gets the buttons
     (the others would be refused: 403)."""
-    consultant = login("psc-consultant")
-    consultant.post(reverse("staff:intake-form", args=[REG]), {
-        "iin": IIN, "name": "Сәуле Ілиясова", "category": "general-disease",
-        "documents": ["application", "id-copy", "irp-extract"]})
-    case = Case.objects.get()
-    complete(consultant, case)
-    complete(login("psc-hall-inspector"), case)
-    login("psc-accumulation-specialist").post(reverse("staff:dispatch"), {"tasks": [open_task(case).pk]})
+    case = sent_to_department()
     item = RegistryItem.objects.get()
     take_over, send_back = reverse("staff:acknowledge", args=[item.pk]), reverse("staff:return", args=[item.pk])
     for role in ("head", "sector-head", "specialist"):
@@ -243,14 +254,7 @@ def test_the_keeper_of_an_uncollected_result_gets_the_send_back_form_only_when_a
 
 
 def test_a_case_in_a_registry_not_yet_taken_over_sends_the_clerk_to_the_registries_page(directory):
-    consultant = login("psc-consultant")
-    consultant.post(reverse("staff:intake-form", args=[REG]), {
-        "iin": IIN, "name": "Сәуле Ілиясова", "category": "general-disease",
-        "documents": ["application", "id-copy", "irp-extract"]})
-    case = Case.objects.get()
-    complete(consultant, case)
-    complete(login("psc-hall-inspector"), case)
-    login("psc-accumulation-specialist").post(reverse("staff:dispatch"), {"tasks": [open_task(case).pk]})
+    case = sent_to_department()
     registry = Registry.objects.get()
     clerk = login("records-specialist", DEPT)
     page = clerk.get(reverse("staff:case", args=[case.pk])).content.decode()
@@ -266,10 +270,7 @@ def test_a_step_taken_by_one_person_is_not_offered_to_a_colleague_in_the_same_ro
     from qyzmet.directory.models import RoleAssignment, Staff
 
     consultant = login("psc-consultant")
-    consultant.post(reverse("staff:intake-form", args=[REG]), {
-        "iin": IIN, "name": "Сәуле Ілиясова", "category": "general-disease",
-        "documents": ["application", "id-copy", "irp-extract"]})
-    case = Case.objects.get()
+    case = registered(consultant)
     first = Staff.objects.get(user__username=f"{PSC}.psc-consultant")
     colleague_user = type(first.user).objects.create_user(f"{PSC}.second-consultant", password=DEMO_PASSWORD)
     colleague = Staff.objects.create(user=colleague_user, office=first.office, full_name="Дәурен Оспанов")
