@@ -2,8 +2,11 @@
 
 Nothing here downloads a browser: ``playwright install`` is never run.  Chromium comes from Debian
 (``apt-get install chromium``) and axe-core from npm (``npm ci`` with the repository's package-lock.json).
-Missing either is a test failure that says how to install it, because a silently skipped accessibility
-check is worse than none; ``QYZMET_SKIP_BROWSER=1`` skips the browser tests on purpose.
+
+Without either, a newcomer's ``pytest`` still passes: the browser tests are skipped, and the run ends
+with one line that says what is missing and how to enable them.  ``QYZMET_BROWSER=required`` (set by
+``.ci/run``) turns a missing browser or axe-core into a failure instead, so CI can never pass by
+skipping them; ``QYZMET_SKIP_BROWSER=1`` skips them on purpose.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ CHROMIUM = Path(os.environ.get("QYZMET_CHROMIUM", "/usr/bin/chromium"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 SKIP = os.environ.get("QYZMET_SKIP_BROWSER") == "1"
+REQUIRED = os.environ.get("QYZMET_BROWSER") == "required"
+ENABLE = "apt-get install -y chromium && npm ci"
 LANGUAGE_COOKIE = "qyzmet_language"  # settings.LANGUAGE_COOKIE_NAME
 
 # Without the background-networking switches Chromium keeps calling Google services; on a machine with
@@ -37,11 +42,45 @@ CHROMIUM_ARGS = [
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+def missing_tools() -> list[str]:
+    """What the browser tests need and this machine lacks, each with how to install it."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium; never `playwright install`)")
+    if not AXE.exists():
+        missing.append(f"axe-core not found at {AXE.relative_to(ROOT)} (npm ci, in the repository root)")
+    return missing
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Everything under tests/browser is a browser test: ``-m browser`` / ``-m 'not browser'``."""
-    for item in items:
-        if BROWSER_TESTS in item.path.parents:
-            item.add_marker(pytest.mark.browser)
+    """Everything under tests/browser is a browser test: ``-m browser`` / ``-m 'not browser'``.
+
+    Missing tools skip them with the reason, unless CI requires them (then the ``browser`` fixture fails).
+    """
+    browser_items = [item for item in items if BROWSER_TESTS in item.path.parents]
+    missing = missing_tools()
+    reason = "QYZMET_SKIP_BROWSER=1" if SKIP else "; ".join(missing)
+    skip = (SKIP or missing) and not REQUIRED
+    for item in browser_items:
+        item.add_marker(pytest.mark.browser)
+        if skip:
+            item.add_marker(pytest.mark.skip(reason=reason))
+    if skip:
+        config.stash[_SKIP_REASON] = reason
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    """One line, however many browser tests were skipped: why, and how to run them."""
+    reason = config.stash.get(_SKIP_REASON, None)
+    count = sum(1 for report in terminalreporter.stats.get("skipped", [])
+                if report.nodeid.startswith("tests/browser/"))
+    if reason is None or not count:
+        return
+    how = "unset QYZMET_SKIP_BROWSER" if SKIP else ENABLE
+    terminalreporter.write_line(f"browser tests: {count} skipped — {reason}. To run them: {how}", yellow=True)
+
+
+_SKIP_REASON = pytest.StashKey[str]()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -55,19 +94,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 _FAILED = pytest.StashKey[bool]()
 
 
-def _require(path: Path, what: str, how: str) -> None:
-    if not path.exists():
-        pytest.fail(f"{what} not found at {path}. Install it with: {how}\n"
-                    f"(or set QYZMET_SKIP_BROWSER=1 to skip the browser tests)", pytrace=False)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """One headless Chromium per test module; closed with the module so the Playwright loop ends too."""
-    if SKIP:
-        pytest.skip("QYZMET_SKIP_BROWSER=1")
-    _require(CHROMIUM, "Chromium", "apt-get install -y chromium  (Debian; never `playwright install`)")
-    _require(AXE, "axe-core", "npm ci  (in the repository root; needs node and npm)")
+    missing = missing_tools()
+    if missing:  # only reached when QYZMET_BROWSER=required: a skip would let CI pass without them
+        pytest.fail("QYZMET_BROWSER=required, but " + "; ".join(missing), pytrace=False)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
