@@ -183,6 +183,18 @@ def check_references(reg: Regulation) -> Iterator[Finding]:
                 if code not in producible:
                     yield _f(reg, "error", "unknown-reference", f"route {name!r} step {step.n} produces unknown "
                              f"document/form/result {code!r}", step.cite, f"routes.{name}.steps[{j}].produces")
+    for i, sms in enumerate(reg.sms):
+        trigger = sms.trigger
+        if trigger is None:
+            continue
+        where = f"sms[{i}].trigger"
+        if trigger.route not in reg.routes:
+            yield _f(reg, "error", "unknown-sms-trigger", f"sms {sms.code!r} is sent on route {trigger.route!r}, "
+                     f"which is not defined (routes: {', '.join(reg.routes)})", sms.cite, where)
+        elif not any(step.n == trigger.step for step in reg.routes[trigger.route].steps):  # type: ignore[index]
+            steps = len(reg.routes[trigger.route].steps)  # type: ignore[index]
+            yield _f(reg, "error", "unknown-sms-trigger", f"sms {sms.code!r} is sent on step {trigger.step} of "
+                     f"route {trigger.route!r}, which has steps 1..{steps}", sms.cite, where)
     for i, sched in enumerate(reg.schedules):
         try:
             Schedule.from_text(sched.code, sched.weekly)
@@ -467,6 +479,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "in-force-order": ("error", "act dates out of order (adopted, registered, in force from/to)"),
     "unknown-reference": ("error", "a reference to a document, form, result, channel, schedule or storage "
                                    "keeper that is not defined"),
+    "unknown-sms-trigger": ("error", "an SMS's trigger names a route or step that does not exist"),
     "bad-schedule": ("error", "a schedule's hours cannot be read or overlap"),
     "missing-result": ("error", "no positive result is defined"),
     "no-refusal-path": ("warning", "the act defines no reasoned refusal (no refusal result or no refusal grounds)"),

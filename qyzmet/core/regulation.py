@@ -256,10 +256,31 @@ class Complaint(Cited):
     note: Text | None = None
 
 
+class SmsTrigger(_Strict):
+    """The transition that sends an SMS: a step of a route, completed (the default) or opened."""
+
+    route: str = Field(description="the route code (main, psc, proactive, portal); the linter checks it exists")
+    step: int = Field(ge=1, description="the step number on that route; the linter checks it exists")
+    at: Literal["completed", "opened"] = Field(
+        default="completed",
+        description="completed: sent when the step is recorded done, because sending the SMS is what doing the "
+                    "step means (the PSC inspector informs the applicant, the specialist initiates the request or "
+                    "reports the decision); opened: sent as the step's task opens, i.e. when the step before it "
+                    "is completed (an automatic E-Sobes step that happens 'on receipt of consent'). A return of "
+                    "a case to an earlier step never counts as opening it.",
+    )
+
+
 class Sms(Cited):
     code: Code
     when: str
     text: Text
+    # Not ``on:``: YAML 1.1 (PyYAML's SafeLoader) reads a bare ``on`` key as the boolean True.
+    trigger: SmsTrigger | None = Field(
+        default=None,
+        description="which transition sends it; None: no transition of ours sends it yet (portal reminders, "
+                    "the proactive no-answer expiry, a consent refusal: issue #10)",
+    )
 
 
 class Note(Cited):
