@@ -11,6 +11,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -36,6 +37,7 @@ class DemoDirectory:
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (username, office, role)
     provider_of: dict[str, Office] = field(default_factory=dict)  # regulation id -> the office working it
     users: dict[tuple[int, str], object] = field(default_factory=dict)  # (office id, role) -> user
+    sms: dict[str, int] = field(default_factory=dict)  # queued / sent / invalid-number, when the outbox was drained
 
     def office_for(self, reg: Regulation, channel: str) -> Office | None:
         """Where an application through ``channel`` is received: the PSC hall, or the provider itself."""
@@ -272,11 +274,12 @@ def working_start(rng: random.Random, calendars, first: dt.date, days: int) -> d
 
 def run_demo(regulations: list[Regulation], cases: int, seed: int, *, open_ratio: float = 0.0,
              progress: Callable[[int, int], None] | None = None, with_users: bool = True,
-             until: dt.datetime | None = None, days: int = 300) -> DemoDirectory:
+             until: dt.datetime | None = None, days: int = 300, sms_file: Path | None = None) -> DemoDirectory:
     """Sync the catalog, build the directory, run ``cases`` applications spread over every route.
 
     Without ``until`` the applications fall in 2025 on a simulated clock; with it (``serve --demo``) they
     fall in the ``days`` before it and nothing happens after it, so open cases are due around "now".
+    With ``sms_file`` the SMS the transitions queued are then sent through the file gateway into it.
     """
     rng = random.Random(seed)
     rows = {reg.id: services.register_regulation(reg) for reg in regulations}
@@ -296,7 +299,31 @@ def run_demo(regulations: list[Regulation], cases: int, seed: int, *, open_ratio
                 done += 1
                 if progress:
                     progress(done, cases)
+    if sms_file is not None:
+        directory.sms = send_sms(sms_file)
     return directory
+
+
+def send_sms(path: Path) -> dict[str, int]:
+    """Drain the SMS outbox through the file gateway (one JSON line per SMS in ``path``); count them."""
+    from qyzmet.notify.gateways import FileGateway
+    from qyzmet.notify.models import Sms
+    from qyzmet.notify.worker import drain
+
+    stats = drain(FileGateway(path), batch=500)
+    return {"queued": Sms.objects.exclude(status=Sms.Status.INVALID_NUMBER).count(), "sent": stats.sent,
+            "invalid_number": Sms.objects.filter(status=Sms.Status.INVALID_NUMBER).count(),
+            "failed": stats.failed}
+
+
+def documents_issued() -> dict:
+    """How many papers the demo's transitions issued, in all and per form."""
+    from django.db.models import Count
+
+    from qyzmet.documents.models import Document
+
+    by_form = dict(Document.objects.values_list("form").annotate(n=Count("id")).values_list("form", "n"))
+    return {"total": sum(by_form.values()), "by_form": by_form}
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# The address printed under each document's QR code: its public /verify/<code> page.
+QYZMET_PUBLIC_URL = os.environ.get("QYZMET_PUBLIC_URL", "http://localhost:8000")
 DEBUG = os.environ.get("QYZMET_DEBUG", "") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("QYZMET_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 
@@ -42,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "qyzmet.directory",
     "qyzmet.cases",
+    "qyzmet.documents",
+    "qyzmet.notify",
     "qyzmet.web",
     "qyzmet.api",
     "django_htmx",

@@ -20,5 +20,6 @@ urlpatterns = [
     path(MOUNT, api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("qyzmet.web.staff_urls")),
+    path("notify/", include("qyzmet.notify.urls")),
     path("", include("qyzmet.web.urls")),
 ]

@@ -5,7 +5,15 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from qyzmet.api import errors, routes_cases, routes_catalog, routes_decisions, routes_registries, routes_tasks
+from qyzmet.api import (
+    errors,
+    routes_cases,
+    routes_catalog,
+    routes_decisions,
+    routes_documents,
+    routes_registries,
+    routes_tasks,
+)
 from qyzmet.api.auth import AUTH
 
 MOUNT = "api/v1/"
@@ -25,6 +33,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/catalog", routes_catalog.router)
 api.add_router("/cases", routes_cases.router)
+api.add_router("/documents", routes_documents.router)
 api.add_router("/tasks", routes_tasks.router)
 api.add_router("/registries", routes_registries.router)
 api.add_router("/decisions", routes_decisions.router)

@@ -43,6 +43,7 @@ def intake(request, body: s.IntakeIn, idempotency_key: str | None = KEY):
         regulation=body.regulation, route=_route_for(who, body.regulation, body.channel),
         iin=body.applicant.iin.strip(), category=body.category,
         documents=tuple(body.documents), name=body.applicant.name, phone=body.applicant.phone,
+        language=body.applicant.language or "kk",
         representative_name=rep.name if rep else "", representative_iin=rep.iin if rep else "",
         power_of_attorney=rep.power_of_attorney if rep else "")
 

@@ -153,6 +153,8 @@ class ApplicantIn(In):
     iin: str = Field(..., max_length=32, description="12-digit IIN")
     name: str = Field("", max_length=200)
     phone: str = Field("", max_length=32, description="e.g. +7 701 234 56 78")
+    language: Literal["kk", "ru"] | None = Field(
+        None, description="the language of service: documents and SMS are in it (default: kk)")
 
 
 class RepresentativeIn(In):

@@ -55,6 +55,8 @@ class Case(models.Model):
     applicant_iin = models.CharField("applicant IIN", max_length=12)
     applicant_name = models.CharField(max_length=200, blank=True)
     applicant_phone = models.CharField(max_length=20, blank=True)
+    language = models.CharField(max_length=2, default="kk", choices=[("kk", "қазақ тілі"), ("ru", "русский язык")],
+                                help_text="the citizen's language of service: their documents and SMS are in it")
     representative_name = models.CharField(max_length=200, blank=True)
     representative_iin = models.CharField("representative IIN", max_length=12, blank=True)
     power_of_attorney = models.CharField(max_length=200, blank=True,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -21,6 +22,26 @@ from qyzmet.core.timeline import CalendarLookup, calendars_for
 from qyzmet.directory.models import Office, calendar_exceptions
 
 _regulation_cache: dict[int, Regulation] = {}
+
+# What else a transition writes in its transaction: the documents app issues the papers the act ties to it,
+# the notify app queues its SMS.  They register here from their AppConfig.ready() so this module needs
+# no import of theirs; a listener that raises rolls the whole transition back.
+TransitionListener = Callable[["Transition"], None]
+transition_listeners: list[TransitionListener] = []
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One recorded transition, as the listeners see it (inside its transaction)."""
+
+    case: Case
+    event_row: Event
+    event: engine.Event
+    state: engine.CaseState
+    effects: list[engine.Effect]
+    now: dt.datetime
+    actor: object
+    regulation: Regulation
 
 
 def register_regulation(reg: Regulation) -> RegulationVersion:
@@ -146,6 +167,9 @@ def _record(case: Case, state: engine.CaseState, event: engine.Event, now: dt.da
     case.state = engine.state_to_dict(state)
     case.seq = state.seq
     case.save()
+    transition = Transition(case, row, event, state, effects, now, actor, reg)
+    for listener in transition_listeners:
+        listener(transition)
 
 
 def replay_case(case: Case) -> engine.CaseState:
@@ -155,4 +179,14 @@ def replay_case(case: Case) -> engine.CaseState:
     return engine.replay(reg, events, calendars_of(reg))
 
 
-__all__ = ["Outcome", "apply_event", "register_regulation", "regulation_of", "replay_case", "submit", "sync_catalog"]
+__all__ = [
+    "Outcome",
+    "Transition",
+    "apply_event",
+    "register_regulation",
+    "regulation_of",
+    "replay_case",
+    "submit",
+    "sync_catalog",
+    "transition_listeners",
+]

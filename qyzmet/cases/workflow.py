@@ -181,6 +181,7 @@ class Application:
     representative_iin: str = ""
     power_of_attorney: str = ""
     route: str | None = None  # the office's route for the service; None: its only (or first) one
+    language: str = ""  # kk or ru, the citizen's language of service; empty: the page's language (else kk)
 
 
 def _check_application(reg: Regulation, app: Application, today: dt.date) -> None:
@@ -207,7 +208,9 @@ def _check_application(reg: Regulation, app: Application, today: dt.date) -> Non
 def _details(app: Application) -> dict[str, str]:
     digits = "".join(ch for ch in app.phone if ch.isdigit())
     phone = f"+7{digits[1:]}" if digits else ""
-    return {"applicant_phone": phone, "representative_name": app.representative_name.strip(),
+    language = app.language or translation.get_language() or ""
+    return {"applicant_phone": phone, "language": language if language in ("kk", "ru") else "kk",
+            "representative_name": app.representative_name.strip(),
             "representative_iin": app.representative_iin.strip(), "power_of_attorney": app.power_of_attorney.strip()}
 
 

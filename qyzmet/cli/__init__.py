@@ -15,6 +15,7 @@ from qyzmet.cli import (
     calendar_cmd,
     catalog_cmd,
     demo_cmd,
+    documents_cmd,
     iin_cmd,
     lint_cmd,
     manage_cmd,
@@ -22,11 +23,12 @@ from qyzmet.cli import (
     storage_cmd,
     timeline_cmd,
     token_cmd,
+    worker_cmd,
 )
 from qyzmet.cli.common import UsageError
 
 COMMANDS = (calendar_cmd, iin_cmd, lint_cmd, timeline_cmd, catalog_cmd, demo_cmd, serve_cmd, storage_cmd, manage_cmd,
-            token_cmd)
+            token_cmd, worker_cmd, documents_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

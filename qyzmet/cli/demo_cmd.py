@@ -69,15 +69,25 @@ def run(args: argparse.Namespace) -> int:
     from qyzmet import demo
 
     started = time.perf_counter()
-    demo.run_demo(regulations, args.cases, args.seed, progress=ProgressBar("applications"), with_users=False)
+    sms_file = db.with_name(db.stem + "-sms-sent.jsonl")
+    sms_file.unlink(missing_ok=True)
+    directory = demo.run_demo(regulations, args.cases, args.seed, progress=ProgressBar("applications"),
+                              with_users=False, sms_file=sms_file)
     elapsed = time.perf_counter() - started
     rows = demo.compliance()
+    sms = directory.sms
+    documents = demo.documents_issued()
     if args.format == "json":
         print_json({"database": str(db), "cases": args.cases, "seed": args.seed, "seconds": round(elapsed, 2),
-                    "rows": [r.__dict__ for r in rows]})
+                    "rows": [r.__dict__ for r in rows], "sms": {**sms, "file": str(sms_file)},
+                    "documents": documents})
         return 0
     print_table(rows)
     print(f"\n{args.cases} applications in {elapsed:.1f} s; database: {db}")
+    print(f"SMS: {sms['queued']} queued, {sms['sent']} sent through the file gateway ({sms_file}), "
+          f"{sms['invalid_number']} not sent (invalid number)")
+    kinds = ", ".join(f"{n} {form}" for form, n in sorted(documents["by_form"].items(), key=lambda kv: -kv[1])[:6])
+    print(f"Documents: {documents['total']} PDFs issued, signed and stored ({kinds}, …)")
     return 0
 
 

@@ -36,6 +36,7 @@ from qyzmet.cases.services import regulation_of
 from qyzmet.core import engine
 from qyzmet.core.calendar import to_local
 from qyzmet.core.iin import InvalidIdentifier, parse_iin
+from qyzmet.documents.models import case_documents
 from qyzmet.web import timeline_view
 from qyzmet.web.deadline_reasons import term_reasons
 from qyzmet.web.text import current_language, in_language
@@ -151,8 +152,20 @@ def _case_page(request: HttpRequest, actor: Actor, case: Case, *, errors: dict[s
                           and case.status == Case.Status.SUBMITTED and reg.acceptance_refusal_grounds),
         "errors": errors or {}, "form": form or {},
         "term": reg.term_for(route.channel), "term_reasons": term_reasons(case, reg, current_language()),
+        "documents": case_documents(case),
     }
+    from qyzmet.notify.views import case_sms
+
+    context["sms"] = case_sms(case)
     return render(request, "web/staff/case_detail.html", context, status=status)
+
+
+@staff_view
+def sms_journal(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The office's SMS journal (the act's annex): number, date and time, phone, text, status."""
+    from qyzmet.notify.views import journal
+
+    return journal(request, actor)
 
 
 # --- doing a step --------------------------------------------------------------------------------
@@ -256,7 +269,12 @@ def receipt(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
         "receiver_name": timeline_view.person_name(receiver.actor) if receiver.actor else "",
         "kind": "receipt" if route.channel == "psc" else "talon",
         "term_reasons": term_reasons(case, reg, current_language()),
+        "papers": [d for d in case_documents(case) if d.form in RECEIPT_PAPERS],
     })
+
+
+# The papers handed over the counter when the documents are accepted or refused: one click prints them.
+RECEIPT_PAPERS = ("talon", "receipt", "acceptance-refusal-receipt")
 
 
 # --- intake ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from qyzmet.documents import views as documents
 from qyzmet.web import staff
 
 app_name = "staff"
@@ -10,6 +11,7 @@ urlpatterns = [
     path("cases/", staff.case_list, name="cases"),
     path("cases/<int:pk>/", staff.case_detail, name="case"),
     path("cases/<int:pk>/receipt/", staff.receipt, name="receipt"),
+    path("documents/<int:pk>.pdf", documents.staff_document, name="document"),
     path("cases/<int:pk>/store-result/", staff.result_store, name="store-result"),
     path("cases/<int:pk>/request-result/", staff.result_request, name="request-result"),
     path("tasks/<int:pk>/claim/", staff.task_claim, name="claim"),
@@ -19,6 +21,7 @@ urlpatterns = [
     path("intake/<path:reg_id>/checklist/", staff.intake_checklist, name="intake-checklist"),
     path("intake/<path:reg_id>/iin/", staff.intake_iin, name="intake-iin"),
     path("intake/<path:reg_id>/", staff.intake_form, name="intake-form"),
+    path("sms/", staff.sms_journal, name="sms"),
     path("registries/", staff.registry_list, name="registries"),
     path("registries/dispatch/", staff.registry_dispatch, name="dispatch"),
     path("registries/<int:pk>/", staff.registry_detail, name="registry"),

@@ -3,12 +3,15 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from qyzmet.documents import views as documents
 from qyzmet.web import apply, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("my-application", views.my_application, name="my-application"),
+    path("my-application/documents/<int:pk>.pdf", documents.citizen_document, name="document"),
+    path("verify/<str:code>", documents.verify, name="verify"),
     path("apply", apply.services, name="apply"),
     path("apply/<path:reg_id>", apply.apply, name="apply-form"),
     path("login", views.LoginView.as_view(), name="login"),

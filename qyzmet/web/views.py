@@ -11,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from qyzmet.cases.models import Case
+from qyzmet.documents.models import case_documents
+from qyzmet.documents.views import remember_citizen_case
 from qyzmet.web import throttle
 from qyzmet.web.citizen import citizen_view
 from qyzmet.web.forms import ApplicationLookupForm, StaffLoginForm
@@ -52,6 +54,11 @@ def my_application(request: HttpRequest) -> HttpResponse:
                 context["not_found"] = True
             else:
                 context["application"] = citizen_view(case, current_language(), timezone.now())
+                context["documents"] = case_documents(case)
+                remember_citizen_case(request, case.pk)
+                from qyzmet.notify.views import case_sms
+
+                context["sms"] = case_sms(case)
     return render(request, "web/my_application.html", context, status=status)
 
 

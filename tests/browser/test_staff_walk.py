@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urljoin
 
 import pytest
 
@@ -99,6 +100,10 @@ def test_each_role_carries_one_case_through_the_psc_route(directory, page, visit
     assert re.search(r"\d", page.locator("#receipt-due").inner_text())  # and the date of the result
     screenshot("03-receipt")
     assert_accessible("receipt")
+    # One click prints the PSC receipt: the button opens the stored PDF.
+    printed = page.locator("#print-papers a").first
+    pdf = page.request.get(urljoin(page.url, printed.get_attribute("href")))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
 
     # 3. The accumulation sector forms the registry and sends it to the department.
     as_role("psc-accumulation-specialist")
@@ -174,3 +179,14 @@ def test_each_role_carries_one_case_through_the_psc_route(directory, page, visit
     assert case.number in text and "Бауыржан" not in text  # status, never the applicant's data
     screenshot("10-citizen-lookup")
     assert_accessible("citizen lookup of the issued case")
+
+    # Their papers are on the page; the QR's address shows the notification verified.
+    from qyzmet.documents.models import Document
+
+    notification = Document.objects.get(case=case, form="notification")
+    link = page.locator("#documents a", has_text=notification.title).first
+    assert page.request.get(urljoin(page.url, link.get_attribute("href"))).headers["content-type"] == "application/pdf"
+    visit(f"/verify/{notification.code}", "kk")
+    assert "Түпнұсқа және жарамды" in page.locator("main").inner_text()
+    screenshot("11-document-verified")
+    assert_accessible("document verification page")
