@@ -46,6 +46,13 @@ def _body(request: HttpRequest) -> dict | JsonResponse:
     return data
 
 
+def _webhook_body(request: HttpRequest) -> dict | JsonResponse:
+    """The JSON object a provider posted, or the 403/400 answer when it has no secret or no object."""
+    if not _authorised(request):
+        return JsonResponse({"error": "forbidden"}, status=403)
+    return _body(request)
+
+
 def _text_field(data: dict, name: str) -> str | JsonResponse:
     value = data.get(name)
     if not isinstance(value, str) or not value.strip():
@@ -57,9 +64,7 @@ def _text_field(data: dict, name: str) -> str | JsonResponse:
 @require_POST
 def delivery(request: HttpRequest) -> JsonResponse:
     """A delivery report: ``{"id": provider message id, "status": "delivered"|"failed", "error"?: text}``."""
-    if not _authorised(request):
-        return JsonResponse({"error": "forbidden"}, status=403)
-    data = _body(request)
+    data = _webhook_body(request)
     if isinstance(data, JsonResponse):
         return data
     provider_id = _text_field(data, "id")
@@ -84,9 +89,7 @@ def delivery(request: HttpRequest) -> JsonResponse:
 @require_POST
 def inbound(request: HttpRequest) -> JsonResponse:
     """An SMS a citizen sent: ``{"phone": "+7…", "text": "…", "id"?: provider id}``, kept for the proactive flow."""
-    if not _authorised(request):
-        return JsonResponse({"error": "forbidden"}, status=403)
-    data = _body(request)
+    data = _webhook_body(request)
     if isinstance(data, JsonResponse):
         return data
     phone = _text_field(data, "phone")
