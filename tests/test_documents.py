@@ -252,3 +252,19 @@ def test_every_paper_of_every_regulation_renders_in_kazakh_and_russian(reg_id, t
             assert squash(paper.title.get(lang)) in text, (paper.code, lang)
             for field in paper.fields:
                 assert squash(field.label.get(lang)) in text, (paper.code, lang, field.code)
+
+
+def test_the_counter_chooses_the_language_of_service_and_the_receipt_comes_in_it(offices, clock):
+    consultant = Client()
+    consultant.login(username=f"{PSC}.psc-consultant", password=DEMO_PASSWORD)
+    form = consultant.get(reverse("staff:intake-form", args=[REG])).content.decode()
+    assert 'name="language"' in form and 'value="kk" selected' in form  # the Kazakh page proposes Kazakh
+    consultant.post(reverse("staff:intake-form", args=[REG]), {
+        "iin": IIN, "name": NAME, "category": "general-disease", "language": "ru",
+        "documents": ["application", "id-copy", "irp-extract"]})
+    case = Case.objects.get()
+    assert case.language == "ru"
+    step(case, f"{PSC}.psc-consultant", 5)
+    step(case, f"{PSC}.psc-hall-inspector", 10)
+    receipt = Document.objects.get(case=case)
+    assert receipt.lang == "ru" and squash("Расписка о приеме") in text_of(bytes(receipt.content))

@@ -273,6 +273,11 @@ def receipt(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     })
 
 
+def _language(chosen: str) -> str:
+    """The language of service picked at the counter; anything else falls back to the page's rule."""
+    return chosen if chosen in ("kk", "ru") else ""
+
+
 # The papers handed over the counter when the documents are accepted or refused: one click prints them.
 RECEIPT_PAPERS = ("talon", "receipt", "acceptance-refusal-receipt")
 
@@ -311,7 +316,8 @@ def intake_form(request: HttpRequest, actor: Actor, reg_id: str) -> HttpResponse
         app = workflow.Application(
             regulation=reg.id, iin=request.POST.get("iin", "").strip(), category=request.POST.get("category", ""),
             documents=tuple(request.POST.getlist("documents")), name=request.POST.get("name", ""),
-            phone=request.POST.get("phone", ""), representative_name=request.POST.get("representative_name", ""),
+            phone=request.POST.get("phone", ""), language=_language(request.POST.get("language", "")),
+            representative_name=request.POST.get("representative_name", ""),
             representative_iin=request.POST.get("representative_iin", ""),
             power_of_attorney=request.POST.get("power_of_attorney", ""))
         if not app.name.strip():
