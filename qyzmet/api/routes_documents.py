@@ -56,6 +56,4 @@ def get_document(request, document_id: int, lang: Literal["kk", "ru"] | None = N
     if document is None:
         raise NotFound("no such document")
     case_for(actor(request), pk=document.case_id)  # 404 unless the case is visible to the caller
-    if lang is not None and lang != document.lang:
-        document = issue.twin(document, lang, now())
-    return pdf_response(document)
+    return pdf_response(issue.twin(document, lang or document.lang, now()))

@@ -97,6 +97,12 @@ class Staff(models.Model):
     def __str__(self) -> str:
         return f"{self.full_name} ({self.office.code})"
 
+
+def person_name(user) -> str:
+    """The staff member's name as the staff list gives it, else the login."""
+    staff = getattr(user, "staff", None)
+    return staff.full_name if staff is not None else user.get_username()
+
     def role_codes(self) -> set[str]:
         return set(self.roles.values_list("role", flat=True))
 

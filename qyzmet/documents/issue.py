@@ -16,6 +16,7 @@ from qyzmet.cases.services import Transition, regulation_of
 from qyzmet.core import engine
 from qyzmet.core.calendar import to_local
 from qyzmet.core.regulation import Regulation
+from qyzmet.directory.models import person_name
 from qyzmet.documents import compose, pdf, plan, signing
 from qyzmet.documents import facts as f
 from qyzmet.documents.models import Document
@@ -97,19 +98,17 @@ def _document_name(reg: Regulation, code: str, lang: str) -> str:
 
 
 def _person(task: Task | None) -> str:
-    user = task.closed_by if task else None
-    if user is None:
-        return ""
-    staff = getattr(user, "staff", None)
-    return staff.full_name if staff is not None else user.get_username()
+    return person_name(task.closed_by) if task and task.closed_by else ""
 
 
 def _actor_name(actor) -> str:
+    """The workflow hands listeners a bare user (id and login): its staff name is read here."""
     if actor is None or not getattr(actor, "pk", None):
         return ""
-    from qyzmet.directory.models import Staff
+    from django.contrib.auth import get_user_model
 
-    return Staff.objects.filter(user_id=actor.pk).values_list("full_name", flat=True).first() or ""
+    user = get_user_model().objects.select_related("staff").filter(pk=actor.pk).first()
+    return person_name(user) if user else ""
 
 
 def facts_of(case: Case, reg: Regulation, lang: str, now: dt.datetime, actor=None) -> f.Facts:

@@ -36,6 +36,7 @@ from qyzmet.cases.services import regulation_of
 from qyzmet.core import engine
 from qyzmet.core.calendar import to_local
 from qyzmet.core.iin import InvalidIdentifier, parse_iin
+from qyzmet.directory.models import person_name
 from qyzmet.documents.models import case_documents
 from qyzmet.web import timeline_view
 from qyzmet.web.deadline_reasons import term_reasons
@@ -266,7 +267,7 @@ def receipt(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     return render(request, "web/staff/receipt.html", {
         "case": case, "reg": reg, "route": route, "step": accept, "refused": refused, "ground": ground,
         "checklist": list(case.checklist.all()), "receiver": receiver,
-        "receiver_name": timeline_view.person_name(receiver.actor) if receiver.actor else "",
+        "receiver_name": person_name(receiver.actor) if receiver.actor else "",
         "kind": "receipt" if route.channel == "psc" else "talon",
         "term_reasons": term_reasons(case, reg, current_language()),
         "papers": [d for d in case_documents(case) if d.form in RECEIPT_PAPERS],

@@ -13,6 +13,7 @@ from qyzmet.cases import services
 from qyzmet.cases.access import Urgency, urgency
 from qyzmet.cases.models import Case, Event, Task
 from qyzmet.core.regulation import Regulation, Role, Step
+from qyzmet.directory.models import person_name
 from qyzmet.web.deadline_reasons import step_reason
 from qyzmet.web.text import current_language
 
@@ -78,12 +79,6 @@ def timeline(case: Case, reg: Regulation, now: dt.datetime) -> list[StepRow]:
             claimed_at=last.claimed_at if open_now and last else None,
         ))
     return rows
-
-
-def person_name(user) -> str:
-    """The staff member's name as the staff list gives it, else the login."""
-    staff = getattr(user, "staff", None)
-    return staff.full_name if staff is not None else user.get_username()
 
 
 def events(case: Case) -> list[Event]:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_noop
 from qyzmet.cases import workflow
 from qyzmet.core.durations import format_duration
 from qyzmet.core.regulation import Text
+from qyzmet.directory.models import person_name
 from qyzmet.web.text import current_language
-from qyzmet.web.timeline_view import person_name
 
 register = template.Library()
 
