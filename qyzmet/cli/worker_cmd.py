@@ -12,7 +12,8 @@ from qyzmet.cli.common import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("worker", help="send the queued SMS (the acts' notifications) through the SMS gateway")
+    p = sub.add_parser("worker", help="send the queued SMS and do what the legal calendar has made due "
+                                      "(consent expiry, Portal reminders)")
     p.add_argument("--once", action="store_true", help="send everything due now, then exit")
     p.add_argument("--batch", type=int, default=100, help="SMS claimed per batch (default 100)")
     p.add_argument("--interval", type=float, default=5.0, help="seconds between polls when idle (default 5)")
@@ -35,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     except gateways.GatewayError as exc:
         raise UsageError(str(exc)) from None
     stats = worker.Loop(gateway, args.batch, args.interval, args.once).run()
+    for kind, count in stats.swept.items():
+        print(f"{count} {kind}")
     for error in stats.errors[-20:]:
         print(error)
     print(f"{stats.sent} SMS sent, {stats.retried} to retry, {stats.failed} failed ({gateway.name} gateway)")

@@ -8,9 +8,12 @@ listener runs inside the transition's transaction, so the SMS row commits or rol
 
 from __future__ import annotations
 
+import datetime as dt
+
 import phonenumbers
 
 from qyzmet.cases.access import task_office_id
+from qyzmet.cases.models import Case
 from qyzmet.cases.services import Transition
 from qyzmet.core import engine
 from qyzmet.core.regulation import Regulation
@@ -66,21 +69,39 @@ def on_transition(transition: Transition) -> None:
     if not rules:
         return
     case = transition.case
-    language = case.language if case.language in ("kk", "ru") else "kk"
-    phone = normalise_phone(case.applicant_phone)
     route = transition.regulation.route(case.route)
     rows = []
     for rule in rules:
         step = next((s for s in route.steps if s.n == rule.trigger.step), None)  # type: ignore[union-attr]
         office_id = task_office_id(transition.regulation, step.role if step else None, case)
-        rows.append(Sms(
-            case=case, office_id=office_id or case.provider_office_id or case.office_id, code=rule.code,
-            cite=rule.cite or "", phone=phone or case.applicant_phone, language=language,
-            text=render(rule, language, case.number),
-            status=Sms.Status.QUEUED if phone else Sms.Status.INVALID_NUMBER,
-            last_error="" if phone else "not a valid Kazakh mobile number",
-            next_attempt_at=transition.now if phone else None, created_at=transition.now,
-        ))
+        rows.append(_row(case, rule, transition.now, office_id))
+    _save(rows)
+
+
+def queue(case: Case, rule: SmsRule, now: dt.datetime, *, office_id: int | None = None, suffix: str = "") -> Sms:
+    """Queue one of the act's SMS that no step transition sends (a portal reminder, a consent request's
+    expiry); call it inside the transaction of whatever decided to send it.  ``suffix`` is appended to
+    the act's text (e.g. the consent code, a reason)."""
+    row = _row(case, rule, now, office_id, suffix)
+    _save([row])
+    return row
+
+
+def _row(case: Case, rule: SmsRule, now: dt.datetime, office_id: int | None, suffix: str = "") -> Sms:
+    language = case.language if case.language in ("kk", "ru") else "kk"
+    phone = normalise_phone(case.applicant_phone)
+    text = render(rule, language, case.number)
+    return Sms(
+        case=case, office_id=office_id or case.provider_office_id or case.office_id, code=rule.code,
+        cite=rule.cite or "", phone=phone or case.applicant_phone, language=language,
+        text=f"{text} {suffix}".strip() if suffix else text,
+        status=Sms.Status.QUEUED if phone else Sms.Status.INVALID_NUMBER,
+        last_error="" if phone else "not a valid Kazakh mobile number",
+        next_attempt_at=now if phone else None, created_at=now,
+    )
+
+
+def _save(rows: list[Sms]) -> None:
     for row in rows:
         row.save()
         # The primary key is the race-free sequence both SQLite and PostgreSQL give; it numbers the journal.

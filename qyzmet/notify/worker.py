@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -33,6 +34,14 @@ BACKOFF = dt.timedelta(seconds=30)  # first retry; doubles each attempt
 MAX_BACKOFF = dt.timedelta(hours=6)
 MAX_ATTEMPTS = 6
 
+# Jobs the legal calendar makes due without anybody acting: a consent request that lapses after three
+# working days, a Portal reminder after a month, a block after two.  Apps register a sweep in their
+# AppConfig.ready(); each takes "now", does what has come due in its own transactions and returns a
+# count per kind of thing done (e.g. {"consent requests expired": 2}).  The worker runs them before each
+# batch, so the SMS a sweep queues goes out in the same pass.
+Sweep = Callable[[dt.datetime], dict[str, int]]
+sweeps: list[Sweep] = []
+
 
 @dataclass
 class Stats:
@@ -40,12 +49,26 @@ class Stats:
     retried: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    swept: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Stats) -> None:
         self.sent += other.sent
         self.retried += other.retried
         self.failed += other.failed
         self.errors += other.errors
+        for kind, count in other.swept.items():
+            self.swept[kind] = self.swept.get(kind, 0) + count
+
+
+def run_sweeps(now: dt.datetime | None = None) -> dict[str, int]:
+    """Run every registered sweep once; returns what they did, kinds with a zero count left out."""
+    now = now or timezone.now()
+    done: dict[str, int] = {}
+    for sweep in sweeps:
+        for kind, count in sweep(now).items():
+            if count:
+                done[kind] = done.get(kind, 0) + count
+    return done
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -131,8 +154,12 @@ class Loop:
         signal.signal(signal.SIGTERM, self.stop)
         total = Stats()
         if self.once:
-            return drain(self.gateway, self.batch)
+            swept = run_sweeps()
+            total = drain(self.gateway, self.batch)
+            total.swept = swept
+            return total
         while not self.stopping:
+            total.add(Stats(swept=run_sweeps()))
             claimed, stats = run_batch(self.gateway, self.batch)
             total.add(stats)
             if not claimed:
