@@ -19,6 +19,7 @@ from qyzmet.cli import (
     iin_cmd,
     lint_cmd,
     manage_cmd,
+    queue_cmd,
     serve_cmd,
     storage_cmd,
     timeline_cmd,
@@ -28,7 +29,7 @@ from qyzmet.cli import (
 from qyzmet.cli.common import UsageError
 
 COMMANDS = (calendar_cmd, iin_cmd, lint_cmd, timeline_cmd, catalog_cmd, demo_cmd, serve_cmd, storage_cmd, manage_cmd,
-            token_cmd, worker_cmd, documents_cmd)
+            token_cmd, worker_cmd, documents_cmd, queue_cmd)
 
 
 class _Parser(argparse.ArgumentParser):
