@@ -220,7 +220,7 @@ class TaskOut(Schema):
     via_registry: bool = Field(..., description="done by sending the case in a registry, not by completing")
 
 
-CaseStatus = Literal["submitted", "in-progress", "issued", "acceptance-refused"]
+CaseStatus = Literal["submitted", "in-progress", "issued", "acceptance-refused", "request-closed"]
 
 
 class CaseBrief(Schema):

@@ -42,6 +42,7 @@ class Case(models.Model):
         IN_PROGRESS = "in-progress", "in progress"
         ISSUED = "issued", "issued"
         ACCEPTANCE_REFUSED = "acceptance-refused", "acceptance refused"
+        REQUEST_CLOSED = "request-closed", "proactive request closed"
 
     number = models.CharField(max_length=32, unique=True)
     regulation = models.ForeignKey(RegulationVersion, on_delete=models.PROTECT, related_name="cases")

@@ -46,10 +46,11 @@ class Status(StrEnum):
     IN_PROGRESS = "in-progress"  # accepted, moving through the route's steps
     ISSUED = "issued"  # the result or the reasoned refusal reached the applicant
     ACCEPTANCE_REFUSED = "acceptance-refused"  # documents not accepted; the case ends
+    REQUEST_CLOSED = "request-closed"  # a proactive request refused or left unanswered: no application
 
     @property
     def closed(self) -> bool:
-        return self in (Status.ISSUED, Status.ACCEPTANCE_REFUSED)
+        return self in (Status.ISSUED, Status.ACCEPTANCE_REFUSED, Status.REQUEST_CLOSED)
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -127,11 +128,24 @@ class ReturnResult:
     kind: Literal["return-result"] = "return-result"
 
 
-Event = Submit | RefuseAcceptance | CompleteStep | Decide | ReturnStep | StoreResult | RequestResult | ReturnResult
+@dataclass(frozen=True)
+class CloseRequest:
+    """A proactive request ends without an application: the recipient refused it by code, or did not answer
+    within the step's term and the request is deleted (mlsp-2021 annex 1 cl. 14, 15, 28, 29 and their
+    twins).  Only at the accepting step of a proactive route; "expired" only once that step is overdue."""
+
+    reason: Literal["declined", "expired"]
+    by: str | None = None
+    note: str = ""
+    kind: Literal["close-request"] = "close-request"
+
+
+Event = (Submit | RefuseAcceptance | CompleteStep | Decide | ReturnStep | StoreResult | RequestResult | ReturnResult
+         | CloseRequest)
 EVENT_TYPES: dict[str, type] = {
     "submit": Submit, "refuse-acceptance": RefuseAcceptance, "complete-step": CompleteStep, "decide": Decide,
     "return-step": ReturnStep, "store-result": StoreResult, "request-result": RequestResult,
-    "return-result": ReturnResult,
+    "return-result": ReturnResult, "close-request": CloseRequest,
 }
 
 
@@ -203,6 +217,7 @@ class CaseState:
     outcome: Literal["positive", "refusal"] | None = None
     grounds: tuple[str, ...] = ()
     acceptance_refusal_ground: str | None = None
+    request_closed: Literal["declined", "expired"] | None = None  # why a proactive request ended
     closed_at: dt.datetime | None = None
     history: tuple[StepRecord, ...] = ()
     seq: int = 0  # number of events applied
@@ -277,6 +292,8 @@ def apply(reg: Regulation, state: CaseState | None, event: Event, now: dt.dateti
         new, effects = _return_step(reg, route, state, event, now, calendars)
     elif isinstance(event, (StoreResult, RequestResult, ReturnResult)):
         new, effects = _custody(reg, route, state, event, now, calendars)
+    elif isinstance(event, CloseRequest):
+        new, effects = _close_request(route, state, event, now)
     else:
         new, effects = _complete_step(reg, route, state, event, now, calendars)
     return replace(new, seq=state.seq + 1), effects
@@ -349,6 +366,23 @@ def _refuse_acceptance(reg: Regulation, state: CaseState, event: RefuseAcceptanc
         "ground": ground.code, "text": ground.text.model_dump(), "cite": ground.cite, "missing": missing,
         "by": event.by, "at": now, "note": event.note,
     }), Effect("task-closed", {"n": state.step, "late": bool(state.step_due and now > state.step_due)})]
+
+
+def _close_request(route: Route, state: CaseState, event: CloseRequest,
+                   now: dt.datetime) -> tuple[CaseState, list[Effect]]:
+    step = route.steps[state.step - 1] if state.step else None
+    if route.channel != "proactive" or state.status is not Status.SUBMITTED or step is None or not step.accepts:
+        raise EngineError("only a proactive request still waiting for the recipient's answer can be closed")
+    if event.reason == "expired" and (state.step_due is None or now <= state.step_due):
+        due = f"{state.step_due:%Y-%m-%d %H:%M}" if state.step_due else "no due time"
+        raise EngineError(f"the request cannot expire before its answer term ends ({due})")
+    if event.reason not in ("declined", "expired"):
+        raise EngineError(f"reason must be 'declined' or 'expired', not {event.reason!r}")
+    new = replace(state, status=Status.REQUEST_CLOSED, request_closed=event.reason, closed_at=now, step=None,
+                  step_due=None)
+    return new, [Effect("request-closed", {"reason": event.reason, "by": event.by, "at": now, "note": event.note,
+                                           "cite": step.cite, "due": state.step_due}),
+                 Effect("task-closed", {"n": step.n, "role": step.role, "by": event.by, "late": False})]
 
 
 def _decide(reg: Regulation, route: Route, state: CaseState, event: Decide) -> tuple[CaseState, list[Effect]]:

@@ -341,6 +341,9 @@ class Regulation(_Strict):
     def document(self, code: str) -> Document | None:
         return next((d for d in self.documents if d.code == code), None)
 
+    def sms_rule(self, code: str) -> Sms | None:
+        return next((s for s in (self.sms or []) if s.code == code), None)
+
     def route(self, code: str) -> Route:
         try:
             return self.routes[code]  # type: ignore[index]

@@ -30,6 +30,7 @@ class PublicStatus(StrEnum):
     READY = "ready"  # in progress, and the step now open hands the result over
     ISSUED = "issued"
     NOT_ACCEPTED = "not-accepted"
+    REQUEST_CLOSED = "request-closed"  # a proactive request refused or left unanswered
 
 
 def status_label(status: PublicStatus) -> str:
@@ -39,6 +40,7 @@ def status_label(status: PublicStatus) -> str:
         PublicStatus.READY: _("Result ready for collection"),
         PublicStatus.ISSUED: _("Issued"),
         PublicStatus.NOT_ACCEPTED: _("Documents not accepted"),
+        PublicStatus.REQUEST_CLOSED: _("Request closed without an application"),
     }[status]
 
 
@@ -49,6 +51,9 @@ def status_explanation(status: PublicStatus) -> str:
         PublicStatus.READY: _("The result has been prepared and is being handed over to you."),
         PublicStatus.ISSUED: _("The work on your application is finished and the answer has been given."),
         PublicStatus.NOT_ACCEPTED: _("Your documents were not accepted, so the application was not taken into work."),
+        PublicStatus.REQUEST_CLOSED: _("You refused the offer, or did not answer it in time, so no application was "
+                                       "made. You can still apply to the employment department or a Public "
+                                       "Service Centre."),
     }[status]
 
 
@@ -89,6 +94,8 @@ class CitizenView:
 def public_status(case: Case, step: Step | None) -> PublicStatus:
     if case.status == Case.Status.ACCEPTANCE_REFUSED:
         return PublicStatus.NOT_ACCEPTED
+    if case.status == Case.Status.REQUEST_CLOSED:
+        return PublicStatus.REQUEST_CLOSED
     if case.status == Case.Status.ISSUED:
         return PublicStatus.ISSUED
     if case.status == Case.Status.IN_PROGRESS:
