@@ -1,0 +1,25 @@
+"""URLs of qyzmet.portal (included from qyzmet/urls.py under /portal/)."""
+
+from django.urls import path
+
+from qyzmet.portal import views
+
+app_name = "portal"
+urlpatterns: list = [
+    path("cabinet/", views.cabinet, name="cabinet"),
+    path("cabinet/sign-out/", views.cabinet_sign_out, name="cabinet-sign-out"),
+    path("cabinet/entries/<int:pk>/", views.cabinet_entry, name="cabinet-entry"),
+    path("cabinet/entries/<int:pk>/contract/", views.cabinet_contract, name="cabinet-contract"),
+    path("cabinet/entries/<int:pk>/order/", views.cabinet_order, name="cabinet-order"),
+    path("cabinet/entries/<int:pk>/reactivate/", views.cabinet_reactivate, name="cabinet-reactivate"),
+    path("cabinet/orders/<int:pk>/cancel/", views.cabinet_cancel, name="cabinet-cancel"),
+    path("supplier/", views.supplier_home, name="supplier"),
+    path("supplier/orders/<int:pk>/", views.supplier_order, name="supplier-order"),
+    path("supplier/orders/<int:pk>/review/", views.supplier_review, name="supplier-review"),
+    path("supplier/orders/<int:pk>/cancel/", views.supplier_cancel, name="supplier-cancel"),
+    path("supplier/orders/<int:pk>/record/", views.supplier_record, name="supplier-record"),
+    path("queue/", views.staff_queue, name="queue"),
+    path("suppliers/", views.staff_suppliers, name="suppliers"),
+    path("suppliers/new/", views.staff_supplier_edit, name="supplier-new"),
+    path("suppliers/<int:pk>/", views.staff_supplier_edit, name="supplier-edit"),
+]
