@@ -148,12 +148,12 @@ def test_the_sms_rolls_back_with_its_transition(directory):
 def test_proactive_sms_on_completed_and_on_opened_steps(directory):
     case = submit(directory, "proactive")
     assert not Sms.objects.exists()
-    case = step(case, 1, 10)  # the specialist initiates the request
-    assert list(Sms.objects.values_list("code", flat=True)) == ["proactive-request"]
+    case = step(case, 1, 10)  # the request SMS carries its codes: qyzmet.proactive queues it, not a trigger
+    assert not Sms.objects.exists()
     case = step(case, 2, 20)  # consent: step 3 opens, E-Sobes confirms at once
-    assert sorted(Sms.objects.values_list("code", flat=True)) == ["proactive-registered", "proactive-request"]
+    assert list(Sms.objects.values_list("code", flat=True)) == ["proactive-registered"]
     step(case, 3, 30)
-    assert Sms.objects.count() == 2
+    assert Sms.objects.count() == 1
     assert set(Sms.objects.values_list("office_id", flat=True)) == {case.provider_office_id}
 
 
@@ -353,7 +353,7 @@ def user_of(directory, office_id: int, role: str):
 
 def test_the_journal_lists_the_own_office_only_and_exports_csv(directory, client):
     psc_case = to_step_4_done(submit(directory))  # psc-result: the PSC's journal
-    proactive = step(submit(directory, "proactive", phone="+7 747 111 22 33"), 1, 10)  # the department's
+    proactive = step(step(submit(directory, "proactive", phone="+7 747 111 22 33"), 1, 10), 2, 20)  # the department's
     [psc_sms] = Sms.objects.filter(case=psc_case)
     [dept_sms] = Sms.objects.filter(case=proactive)
     client.force_login(user_of(directory, psc_case.office_id, "psc-issuance-inspector"))
@@ -408,4 +408,5 @@ def test_every_triggered_sms_of_the_catalog_points_at_a_real_step():
                 continue
             triggered += 1
             assert any(s.n == sms.trigger.step for s in r.route(sms.trigger.route).steps)
-    assert triggered == 24 and untriggered > 0
+    # 24 until the proactive request SMS (one per mlsp-2021 act) moved to qyzmet.proactive, which adds the codes.
+    assert triggered == 18 and untriggered > 0

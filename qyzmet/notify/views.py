@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from qyzmet.notify import inbound as inbound_sms
 from qyzmet.notify.models import InboundSms, Sms
 from qyzmet.notify.outbox import normalise_phone
 
@@ -104,6 +105,7 @@ def inbound(request: HttpRequest) -> JsonResponse:
     provider_id = data.get("id") if isinstance(data.get("id"), str) else ""
     row = InboundSms.objects.create(phone=normalised, text=text[:1600], provider_id=provider_id[:120],
                                     received_at=timezone.now())
+    inbound_sms.dispatch(row)  # e.g. a consent code; a failing handler leaves the row for its sweep
     return JsonResponse({"ok": True, "id": row.pk}, status=201)
 
 
