@@ -38,6 +38,8 @@ class DemoDirectory:
     provider_of: dict[str, Office] = field(default_factory=dict)  # regulation id -> the office working it
     users: dict[tuple[int, str], object] = field(default_factory=dict)  # (office id, role) -> user
     sms: dict[str, int] = field(default_factory=dict)  # queued / sent / invalid-number, when the outbox was drained
+    proactive: dict[str, int] = field(default_factory=dict)  # proactive requests by what became of them
+    waiting: list = field(default_factory=list)  # proactive requests left open to answer (serve --demo)
 
     def office_for(self, reg: Regulation, channel: str) -> Office | None:
         """Where an application through ``channel`` is received: the PSC hall, or the provider itself."""
@@ -284,7 +286,9 @@ def run_demo(regulations: list[Regulation], cases: int, seed: int, *, open_ratio
     rng = random.Random(seed)
     rows = {reg.id: services.register_regulation(reg) for reg in regulations}
     directory = build_directory(regulations, with_users=with_users)
-    plan = [(reg, route) for reg in regulations for route in reg.routes]
+    # Proactive routes start from IPR data and wait for an SMS answer: qyzmet.proactive.demo runs them.
+    plan = [(reg, route) for reg in regulations for route in reg.routes
+            if reg.route(route).channel != "proactive"]
     first = (until.date() - dt.timedelta(days=days)) if until else dt.date(2025, 2, 3)
     done = 0
     batch = 50
@@ -299,6 +303,12 @@ def run_demo(regulations: list[Regulation], cases: int, seed: int, *, open_ratio
                 done += 1
                 if progress:
                     progress(done, cases)
+    if any(reg.id.startswith("mlsp-2021/") for reg in regulations):
+        from qyzmet.proactive import demo as proactive_demo
+
+        with transaction.atomic():
+            directory.proactive, directory.waiting = proactive_demo.run(directory, rng, first, days, _name,
+                                                                        until=until)
     if sms_file is not None:
         directory.sms = send_sms(sms_file)
     return directory
@@ -339,6 +349,7 @@ class ComplianceRow:
     acceptance_refused: int
     late_steps: int
     no_term: int = 0  # issued, but the act gives no countable term to measure against
+    request_closed: int = 0  # proactive requests refused or left unanswered: no application was made
 
 
 def compliance() -> list[ComplianceRow]:
@@ -354,6 +365,7 @@ def compliance() -> list[ComplianceRow]:
             n_no_term=Count("id", filter=Q(status="issued", in_term__isnull=True)),
             n_refused=Count("id", filter=Q(status="issued", outcome="refusal")),
             n_acceptance_refused=Count("id", filter=Q(status="acceptance-refused")),
+            n_request_closed=Count("id", filter=Q(status="request-closed")),
         )
         .order_by("regulation__reg_id", "route")
     )
@@ -366,6 +378,6 @@ def compliance() -> list[ComplianceRow]:
     return [
         ComplianceRow(r["regulation__reg_id"], r["route"], r["n_cases"], r["n_open"], r["n_issued"], r["n_in_term"],
                       r["n_overdue"], r["n_refused"], r["n_acceptance_refused"],
-                      late.get((r["regulation__reg_id"], r["route"]), 0), r["n_no_term"])
+                      late.get((r["regulation__reg_id"], r["route"]), 0), r["n_no_term"], r["n_request_closed"])
         for r in rows
     ]

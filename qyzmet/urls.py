@@ -21,5 +21,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("qyzmet.web.staff_urls")),
     path("notify/", include("qyzmet.notify.urls")),
+    path("portal/", include("qyzmet.portal.urls")),
+    path("portal/", include("qyzmet.payments.urls")),
+    path("proactive/", include("qyzmet.proactive.urls")),
     path("", include("qyzmet.web.urls")),
 ]

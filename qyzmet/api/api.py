@@ -11,6 +11,9 @@ from qyzmet.api import (
     routes_catalog,
     routes_decisions,
     routes_documents,
+    routes_payments,
+    routes_portal,
+    routes_proactive,
     routes_registries,
     routes_tasks,
 )
@@ -37,3 +40,6 @@ api.add_router("/documents", routes_documents.router)
 api.add_router("/tasks", routes_tasks.router)
 api.add_router("/registries", routes_registries.router)
 api.add_router("/decisions", routes_decisions.router)
+api.add_router("/portal", routes_portal.router)
+api.add_router("/payments", routes_payments.router)
+api.add_router("/proactive", routes_proactive.router)

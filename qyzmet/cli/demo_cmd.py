@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json({"database": str(db), "cases": args.cases, "seed": args.seed, "seconds": round(elapsed, 2),
                     "rows": [r.__dict__ for r in rows], "sms": {**sms, "file": str(sms_file)},
-                    "documents": documents})
+                    "documents": documents, "proactive": dict(directory.proactive)})
         return 0
     print_table(rows)
     print(f"\n{args.cases} applications in {elapsed:.1f} s; database: {db}")
@@ -88,14 +88,17 @@ def run(args: argparse.Namespace) -> int:
           f"{sms['invalid_number']} not sent (invalid number)")
     kinds = ", ".join(f"{n} {form}" for form, n in sorted(documents["by_form"].items(), key=lambda kv: -kv[1])[:6])
     print(f"Documents: {documents['total']} PDFs issued, signed and stored ({kinds}, …)")
+    if directory.proactive:
+        fates = ", ".join(f"{n} {fate}" for fate, n in sorted(directory.proactive.items()))
+        print(f"Proactive requests (IPR data → SMS with codes → answer): {fates}")
     return 0
 
 
 def print_table(rows) -> None:
     headers = ("regulation", "route", "cases", "in term", "overdue", "no term", "refused", "acc.refused",
-               "open", "late steps")
+               "req.closed", "open", "late steps")
     data = [(r.regulation, r.route, r.cases, r.in_term, r.overdue, r.no_term, r.refused, r.acceptance_refused,
-             r.open, r.late_steps) for r in rows]
+             r.request_closed, r.open, r.late_steps) for r in rows]
     totals = ("total", "", *(sum(row[i] for row in data) for i in range(2, len(headers))))
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *data, totals, strict=True)]
 

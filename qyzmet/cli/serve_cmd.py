@@ -69,5 +69,8 @@ def _demo(cases: int) -> None:
             office = office_code
             print(f"  {office_code}")
         print(f"    {username:<58} {role}")
+    for w in directory.waiting[:3]:
+        print(f"proactive request {w.case} ({w.service}) waits for an answer: at /proactive/answer/ give IIN {w.iin} "
+              f"and {w.consent} to consent or {w.refusal} to refuse")
     print("walk one case: sign in at /login/ as aktogay-2013-psc.psc-consultant, open 'New application', then "
           "follow the case through the PSC and department roles; citizens look it up at /my-application")

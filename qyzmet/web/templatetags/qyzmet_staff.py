@@ -69,6 +69,7 @@ _URGENCY_LABELS = {
 _STATUS_LABELS = {
     "submitted": gettext_noop("submitted"), "in-progress": gettext_noop("in progress"),
     "issued": gettext_noop("issued"), "acceptance-refused": gettext_noop("documents not accepted"),
+    "request-closed": gettext_noop("request closed (refused or unanswered)"),
 }
 _PROVISION_LABELS = {
     "original": gettext_noop("original"), "copy": gettext_noop("copy"),
@@ -150,3 +151,15 @@ def person(user) -> str:
 def role_names(actor) -> str:
     """The signed-in person's roles in words, for the staff bar."""
     return "; ".join(workflow.role_names(actor, _lang()))
+
+
+@register.filter
+def works_mlsp_portal(actor) -> bool:
+    """Does this staff member keep an E-Sobes queue: a department specialist or head of an office that
+    provides one of the mlsp-2021 services (the Portal and proactive pages are theirs)?"""
+    from qyzmet.directory.models import ServicePoint
+    from qyzmet.portal.workflow import STAFF_ROLES
+
+    if actor is None or not actor.roles & STAFF_ROLES:
+        return False
+    return ServicePoint.objects.filter(provider_id=actor.office_id, reg_id__startswith="mlsp-2021/").exists()
