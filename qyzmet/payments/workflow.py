@@ -412,7 +412,7 @@ def sign_act_by_recipient(iin: str, act_id: int, now: dt.datetime, *, assisted_b
     ``assisted_by``: the staff member at whose self-service desk the recipient signed (cl. 38)."""
     act = recipient_act(iin, act_id)
     with transaction.atomic():
-        act = ServiceAct.objects.select_for_update().select_related("order__entry", "supplier_signature") \
+        act = ServiceAct.objects.select_for_update(of=("self",)).select_related("order__entry", "supplier_signature") \
             .get(pk=act.pk)
         if act.state == A.DRAFT:
             raise Conflict(_("The supplier has not signed this act yet."))
