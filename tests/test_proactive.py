@@ -312,3 +312,24 @@ def test_a_psc_inspector_cannot_send_proactive_requests(directory):
     user = next(u for (office, _role), u in directory.users.items() if office == psc.pk)
     response = Client().get("/api/v1/proactive/ipr", headers=api_headers(user))
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_proactive_pages_show_no_english_ui_text(directory, lang):
+    from test_i18n import english_leftovers, visible_text
+
+    now = timezone.now()
+    request, consent, _ = sent(directory, now=now, language=lang)
+    ipr(directory, serial=2, now=now)  # one record not yet sent
+    citizen = Client()
+    citizen.cookies["qyzmet_language"] = lang
+    answered = citizen.post("/proactive/answer/", {"iin": request.case.applicant_iin, "code": consent})
+    wrong = citizen.post("/proactive/answer/", {"iin": request.case.applicant_iin, "code": "12"})
+    staff = Client()
+    staff.force_login(directory.users[(directory.provider_of[PA].pk, "specialist")])
+    staff.cookies["qyzmet_language"] = lang
+    listed = staff.get("/proactive/staff/")
+    for name, response in (("answered", answered), ("wrong", wrong), ("staff list", listed)):
+        text = visible_text(response.content.decode(), lang)
+        assert not english_leftovers(text, lang), f"{lang} {name}: {english_leftovers(text, lang)}"
+    assert "ЖСН" in visible_text(answered.content.decode(), lang) or lang == "ru"

@@ -16,12 +16,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from qyzmet.cases import services
+from qyzmet.cases import workflow as cases_workflow
 from qyzmet.cases.access import Actor
 from qyzmet.cases.workflow import Conflict, Invalid
 from qyzmet.portal.views import service_name, staff_page
 from qyzmet.proactive import workflow
 from qyzmet.proactive.forms import AnswerForm, IprForm
 from qyzmet.web import throttle
+from qyzmet.web.deadline_reasons import step_reason, term_reasons
+from qyzmet.web.text import current_language
 
 REQUEST_STATES = {
     "sent": gettext_lazy("Sent, waiting for the answer"),
@@ -36,8 +40,10 @@ REQUEST_STATES = {
 
 def _answer_context(result: workflow.Answer) -> dict:
     case = result.request.case if result.request else None
+    reg = services.regulation_of(case.regulation) if case else None
     return {"outcome": result.outcome, "case": case, "tries_left": result.tries_left,
-            "service": service_name(case.regulation.reg_id) if case else ""}
+            "service": service_name(case.regulation.reg_id) if case else "",
+            "term_reasons": term_reasons(case, reg, current_language()) if case else None}
 
 
 @never_cache
@@ -58,6 +64,8 @@ def answer(request: HttpRequest) -> HttpResponse:
             if result.outcome in ("wrong-code", "no-request"):
                 throttle.record_failure(tries)
             context.update(_answer_context(result))
+            if result.outcome not in ("wrong-code", "no-request"):
+                context["form"] = AnswerForm()  # answered: the code is spent, nothing to send again
             status = {"wrong-code": 422, "no-request": 404, "locked": 423}.get(result.outcome, 200)
     elif request.method == "POST":
         status = 422
@@ -74,6 +82,16 @@ def _services() -> list[tuple[str, str]]:
     return [(r.id, service_name(r.id)) for r in workflow.proactive_services()]
 
 
+def _answer_reason(reg_id: str) -> str:
+    """How the answer's 3 working days are counted, in the page's language."""
+    reg = next((r for r in workflow.proactive_services() if r.id == reg_id), None)
+    if reg is None:
+        return ""
+    route = reg.route(workflow.proactive_route(reg))
+    step = cases_workflow.accepting_step(route)
+    return step_reason(reg, route, step, current_language())
+
+
 def _list_page(request: HttpRequest, actor: Actor, form: IprForm, *, error: str = "", status: int = 200):
     records = list(workflow.office_records(actor)[:300])
     for r in records:
@@ -81,6 +99,7 @@ def _list_page(request: HttpRequest, actor: Actor, form: IprForm, *, error: str 
         r.req = req
         r.service = service_name(r.reg_id)
         r.state_label = REQUEST_STATES.get(req.state, req.state) if req else _("Not sent")
+        r.answer_reason = _answer_reason(r.reg_id)
     return render(request, "proactive/staff_list.html", {"records": records, "form": form, "error": error},
                   status=status)
 

@@ -21,10 +21,8 @@ from qyzmet.notify.models import Sms
 
 PA = "mlsp-2021/personal-assistant"
 IIN = make_iin(dt.date(1979, 8, 30), "female", 55)
-WORDS = {
-    "kk": {"send": "Жіберу", "consent": "Келісім"},
-    "ru": {"send": "Отправить", "consent": "Согласие"},
-}
+SEND = {"kk": "Жауапты жіберу", "ru": "Отправить ответ"}
+CONSENT_RECEIVED = {"kk": "Келісіміңіз қабылданды", "ru": "Ваше согласие получено"}
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
@@ -70,17 +68,17 @@ def test_ipr_data_to_consent_by_code_to_the_portal_queue(visit, page, screenshot
     assert_accessible("answer page")
     page.locator("#id_iin").fill(IIN)
     page.locator("#id_code").fill("000000" if consent != "000000" else "000001")
-    page.get_by_role("button", name=re.compile(WORDS[lang]["send"])).click()
+    page.get_by_role("button", name=SEND[lang], exact=True).click()
     page.wait_for_load_state()
     assert page.locator(".q-notice--warning").is_visible()
     assert_accessible("wrong code")
     page.locator("#id_iin").fill(IIN)
     page.locator("#id_code").fill(consent)
-    page.get_by_role("button", name=re.compile(WORDS[lang]["send"])).click()
+    page.get_by_role("button", name=SEND[lang], exact=True).click()
     page.wait_for_load_state()
     case = Case.objects.get(applicant_iin=IIN)
     notice = page.locator(".q-notice--success")
-    assert case.number in notice.inner_text()
+    assert case.number in notice.inner_text() and CONSENT_RECEIVED[lang] in notice.inner_text()
     assert case.status == "in-progress" and case.accepted_at is not None
     screenshot("consent received")
     assert_accessible("consent received")
