@@ -40,6 +40,8 @@ class DemoDirectory:
     sms: dict[str, int] = field(default_factory=dict)  # queued / sent / invalid-number, when the outbox was drained
     proactive: dict[str, int] = field(default_factory=dict)  # proactive requests by what became of them
     waiting: list = field(default_factory=list)  # proactive requests left open to answer (serve --demo)
+    portal: dict[str, int] = field(default_factory=dict)  # E-Sobes queue entries by how far they got
+    supplier_logins: list[tuple[str, str, str]] = field(default_factory=list)  # (username, supplier, service)
 
     def office_for(self, reg: Regulation, channel: str) -> Office | None:
         """Where an application through ``channel`` is received: the PSC hall, or the provider itself."""
@@ -309,6 +311,10 @@ def run_demo(regulations: list[Regulation], cases: int, seed: int, *, open_ratio
         with transaction.atomic():
             directory.proactive, directory.waiting = proactive_demo.run(directory, rng, first, days, _name,
                                                                         until=until)
+        from qyzmet.portal import demo as portal_demo
+
+        with transaction.atomic():
+            directory.portal = portal_demo.run(directory, rng, first, DEMO_PASSWORD, until=until)
     if sms_file is not None:
         directory.sms = send_sms(sms_file)
     return directory

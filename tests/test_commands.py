@@ -56,7 +56,7 @@ def test_demo_runs_every_route_and_reports_compliance(tmp_path: Path, capsys, se
     regulations = sorted(shipped_catalog().regulations, key=lambda r: r.id)
     routes = {(r.id, route) for r in regulations for route in r.routes}
     proactive = {(r.id, code) for r in regulations for code, route in r.routes.items() if route.channel == "proactive"}
-    demo.run_demo(regulations, cases=2 * len(routes - proactive), seed=3, with_users=True)
+    directory = demo.run_demo(regulations, cases=2 * len(routes - proactive), seed=3, with_users=True)
     rows = demo.compliance()
     assert {(r.regulation, r.route) for r in rows} == routes
     # The proactive routes run through qyzmet.proactive: consent by SMS, on the page, refusal, silence.
@@ -68,3 +68,11 @@ def test_demo_runs_every_route_and_reports_compliance(tmp_path: Path, capsys, se
     assert Case.objects.filter(status__in=["issued", "acceptance-refused", "request-closed"]).count() \
         == Case.objects.count()
     assert Event.objects.count() > Case.objects.count() * 3
+    # The Portal after registration: orders answered, and paid acts whose amount is the journal's hours × rate.
+    from qyzmet.payments.models import JournalEntry, ServiceAct
+
+    assert directory.portal.get("order accepted", 0) + directory.portal.get("act signed and paid", 0) > 0
+    for act in ServiceAct.objects.filter(state="paid"):
+        hours = sum(j.hours for j in JournalEntry.objects.filter(order=act.order, day__gte=act.period_start,
+                                                                 day__lte=act.period_end))
+        assert act.payment.amount == act.amount > 0 and act.hours == hours

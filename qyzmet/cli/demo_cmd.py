@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json({"database": str(db), "cases": args.cases, "seed": args.seed, "seconds": round(elapsed, 2),
                     "rows": [r.__dict__ for r in rows], "sms": {**sms, "file": str(sms_file)},
-                    "documents": documents, "proactive": dict(directory.proactive)})
+                    "documents": documents, "proactive": dict(directory.proactive),
+                    "portal": dict(directory.portal)})
         return 0
     print_table(rows)
     print(f"\n{args.cases} applications in {elapsed:.1f} s; database: {db}")
@@ -91,6 +92,9 @@ def run(args: argparse.Namespace) -> int:
     if directory.proactive:
         fates = ", ".join(f"{n} {fate}" for fate, n in sorted(directory.proactive.items()))
         print(f"Proactive requests (IPR data → SMS with codes → answer): {fates}")
+    if directory.portal:
+        states = ", ".join(f"{n} {state}" for state, n in sorted(directory.portal.items()))
+        print(f"Social Services Portal (queue → contract → order → journal, act, payment): {states}")
     return 0
 
 

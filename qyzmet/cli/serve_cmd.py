@@ -69,6 +69,10 @@ def _demo(cases: int) -> None:
             office = office_code
             print(f"  {office_code}")
         print(f"    {username:<58} {role}")
+    if directory.supplier_logins:
+        print("supplier logins (same password; their orders at /portal/supplier/):")
+        for username, supplier, service in directory.supplier_logins:
+            print(f"    {username:<58} {supplier} — {service}")
     for w in directory.waiting[:3]:
         print(f"proactive request {w.case} ({w.service}) waits for an answer: at /proactive/answer/ give IIN {w.iin} "
               f"and {w.consent} to consent or {w.refusal} to refuse")
