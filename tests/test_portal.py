@@ -471,3 +471,74 @@ def test_api_forms_reviews_and_refuses_a_bad_bin(directory, clock):
     assert c.post(f"/api/v1/portal/orders/{body['id']}/review", json.dumps({"accept": True}),
                   content_type="application/json", headers=headers).status_code == 403
     assert [o["id"] for o in c.get("/api/v1/portal/orders", headers=headers).json()["items"]] == [body["id"]]
+
+
+# --- manufacture of prosthetic-orthopaedic means (annex 3 cl. 36-38) ----------------------------------------
+
+
+def prosthetic_order(directory, now: dt.datetime, serial: int = 61):
+    from qyzmet.portal.models import SupplierUser
+
+    sup = supplier(directory, "mlsp-2021/prosthetic-aid", serial, username=f"pr{serial}")
+    case = issue(directory, "mlsp-2021/prosthetic-aid", now - dt.timedelta(days=7), serial=serial)
+    workflow.accept_contract(case.queue_entry, now)
+    order = workflow.form_order(case.queue_entry, workflow.OrderForm(sup.pk), now)
+    su = SupplierUser.objects.get(supplier=sup)
+    workflow.supplier_review(su, order.pk, True, "", now + dt.timedelta(hours=1))
+    return su, order
+
+
+def test_a_small_item_is_due_7_working_days_after_production_and_fitting_time_is_not_counted(directory):
+    from qyzmet.portal import manufacture
+
+    su, order = prosthetic_order(directory, at(2026, 1, 26))
+    order = manufacture.start_production(su, order.pk, "small", at(2026, 2, 2, 10))  # Monday
+    # Tue 3, Wed 4, Thu 5, Fri 6, Mon 9, Tue 10, Wed 11: the 7th working day, at closing time.
+    assert to_day(order.make_due) == dt.date(2026, 2, 11)
+    assert "cl. 37" in order.make_cite and "7 working days" in order.make_why
+    manufacture.wait_for_fitting(su, order.pk, at(2026, 2, 4, 12))
+    order = manufacture.fitted(su, order.pk, at(2026, 2, 9, 15))  # waited Thu 5, Fri 6, Mon 9
+    assert order.fitting_days == 3 and to_day(order.make_due) == dt.date(2026, 2, 16)  # Thu 12, Fri 13, Mon 16
+    assert "cl. 38" in order.make_why
+    workflow.record_stay(su, order.pk, "completed", at(2026, 2, 16, 12))
+    assert manufacture.late(Order.objects.get(pk=order.pk)) is False
+
+
+def test_a_complex_item_has_45_working_days_and_other_services_have_no_manufacturing_term(directory):
+    from qyzmet.portal import manufacture
+
+    su, order = prosthetic_order(directory, at(2026, 1, 26))
+    with pytest.raises(Invalid) as exc:
+        manufacture.start_production(su, order.pk, "large", at(2026, 2, 2))
+    assert exc.value.field == "kind"
+    order = manufacture.start_production(su, order.pk, "complex", at(2026, 2, 2, 10))
+    assert "cl. 36" in order.make_cite and "45 working days" in order.make_why
+    # By hand: 45 working days after Monday 2 February 2026, skipping 9 March (8 March observed) and 23-25 March
+    # (Nauryz with its two observed days), end on Friday 10 April.
+    assert to_day(order.make_due) == dt.date(2026, 4, 10)
+    with pytest.raises(Conflict):
+        manufacture.start_production(su, order.pk, "complex", at(2026, 2, 3))
+    sanatorium_sup = supplier(directory, SANATORIUM, 62, username="san62")
+    sanatorium = sanatorium_order(directory, sanatorium_sup, at(2026, 1, 5), dt.date(2026, 3, 2),
+                                  dt.date(2026, 3, 15), serial=62)
+    with pytest.raises(Conflict):
+        manufacture.start_production(SupplierUser.objects.get(supplier=sanatorium_sup), sanatorium.pk, "small",
+                                     at(2026, 2, 2))
+
+
+def to_day(value: dt.datetime) -> dt.date:
+    return value.astimezone(ALMATY).date()
+
+
+def test_the_supplier_records_production_and_fitting_on_the_order_page(directory):
+    su, order = prosthetic_order(directory, at(2026, 1, 26), serial=63)
+    client = Client()
+    client.force_login(su.user)
+    client.cookies["qyzmet_language"] = "en"
+    page = client.get(f"/portal/supplier/orders/{order.pk}/").content.decode()
+    assert "Passed to production: small item (7 working days)" in page
+    assert client.post(f"/portal/supplier/orders/{order.pk}/manufacture/", {"what": "small"}).status_code == 302
+    page = client.get(f"/portal/supplier/orders/{order.pk}/").content.decode()
+    assert "Item to be made by" in page and "cl. 37" in page
+    assert client.post(f"/portal/supplier/orders/{order.pk}/manufacture/", {"what": "nonsense"}).status_code == 422
+    assert client.post(f"/portal/supplier/orders/{order.pk}/manufacture/", {"what": "fitted"}).status_code == 409

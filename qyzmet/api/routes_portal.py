@@ -19,7 +19,7 @@ from qyzmet.api.idempotency import KEY, run_once
 from qyzmet.api.schemas import ERRORS
 from qyzmet.cases.access import AccessDenied, Actor, NotFound, actor_for
 from qyzmet.cases.workflow import Invalid
-from qyzmet.portal import workflow
+from qyzmet.portal import manufacture, workflow
 from qyzmet.portal.models import Order, QueueEntry, Supplier, SupplierUser
 
 router = Router(tags=["portal"])
@@ -70,6 +70,8 @@ class OrderOut(Schema):
     arrival_date: dt.date | None
     departure_date: dt.date | None
     cancel_limit: Due
+    make: Due = Field(..., description="prosthetic-orthopaedic means: the item's manufacturing term (annex 3 cl. "
+                                       "36-38), moved by the working days waited for fitting")
 
 
 class OfferIn(In):
@@ -153,7 +155,8 @@ def order_out(order: Order, at: dt.datetime) -> OrderOut:
         overdue=order.overdue(at), reviewed_at=order.reviewed_at, refusal_reasons=order.refusal_reasons,
         sl_format=order.sl_format, receipt_method=order.receipt_method, arrival_date=order.arrival_date,
         departure_date=order.departure_date,
-        cancel_limit=Due(at=order.cancel_limit, why=order.cancel_limit_why, cite=order.cancel_cite))
+        cancel_limit=Due(at=order.cancel_limit, why=order.cancel_limit_why, cite=order.cancel_cite),
+        make=Due(at=order.make_due, why=order.make_why, cite=order.make_cite))
 
 
 def supplier_out(s: Supplier) -> SupplierOut:
@@ -324,6 +327,27 @@ def record(request, order_id: int, body: RecordIn):
     su = _supplier(request)
     order = workflow.record_stay(su, order_id, body.what, now())
     return order_out(_fresh_order(order.pk), now())
+
+
+class ManufactureIn(In):
+    what: str = Field(..., description="complex or small (passed to production), fitting (waiting for the "
+                                       "recipient's fitting), fitted (annex 3 cl. 36-38)")
+
+
+@router.post("/orders/{int:order_id}/manufacture", response={200: OrderOut, **ERRORS},
+             summary="Prosthetic-orthopaedic means: production started, waiting for fitting, fitted")
+def record_manufacture(request, order_id: int, body: ManufactureIn):
+    su = _supplier(request)
+    at = now()
+    if body.what in manufacture.DAYS:
+        manufacture.start_production(su, order_id, body.what, at)
+    elif body.what == "fitting":
+        manufacture.wait_for_fitting(su, order_id, at)
+    elif body.what == "fitted":
+        manufacture.fitted(su, order_id, at)
+    else:
+        raise Invalid("what", "what must be complex, small, fitting or fitted")
+    return order_out(_fresh_order(order_id), at)
 
 
 @router.post("/orders/{int:order_id}/cancel", response={200: OrderOut, **ERRORS},

@@ -245,6 +245,15 @@ class Order(models.Model):
     arrived_at = models.DateTimeField(null=True, blank=True)
     no_show_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Prosthetic-orthopaedic means (annex 3 cl. 36-38): the term runs from passing to production; the time the
+    # item waits for the recipient to come for fitting is not counted.
+    make_kind = models.CharField(max_length=8, blank=True, choices=[("complex", "complex"), ("small", "small")])
+    production_at = models.DateTimeField(null=True, blank=True)
+    make_due = models.DateTimeField(null=True, blank=True)
+    make_why = models.TextField(blank=True)
+    make_cite = models.CharField(max_length=120, blank=True)
+    fitting_since = models.DateTimeField(null=True, blank=True, help_text="waiting for the recipient's fitting")
+    fitting_days = models.PositiveSmallIntegerField(default=0, help_text="working days waited, added to the term")
     order_signature = models.ForeignKey(Signature, on_delete=models.PROTECT, related_name="+")
     reimbursement_signature = models.ForeignKey(Signature, on_delete=models.PROTECT, related_name="+", null=True,
                                                 blank=True)

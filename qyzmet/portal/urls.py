@@ -18,6 +18,7 @@ urlpatterns: list = [
     path("supplier/orders/<int:pk>/review/", views.supplier_review, name="supplier-review"),
     path("supplier/orders/<int:pk>/cancel/", views.supplier_cancel, name="supplier-cancel"),
     path("supplier/orders/<int:pk>/record/", views.supplier_record, name="supplier-record"),
+    path("supplier/orders/<int:pk>/manufacture/", views.supplier_manufacture, name="supplier-manufacture"),
     path("queue/", views.staff_queue, name="queue"),
     path("suppliers/", views.staff_suppliers, name="suppliers"),
     path("suppliers/new/", views.staff_supplier_edit, name="supplier-new"),

@@ -24,8 +24,8 @@ from qyzmet.cases.access import AccessDenied, Actor, NotFound, actor_for
 from qyzmet.cases.models import Case
 from qyzmet.cases.workflow import Conflict, Invalid
 from qyzmet.documents.views import remember_citizen_case
+from qyzmet.portal import manufacture, workflow
 from qyzmet.portal import rules as R
-from qyzmet.portal import workflow
 from qyzmet.portal.forms import OrderFormFields, ReviewForm, SupplierCancelForm, SupplierEditForm
 from qyzmet.portal.models import Order, QueueEntry, Supplier, SupplierOffer
 from qyzmet.web import throttle
@@ -269,7 +269,8 @@ def _supplier_order_page(request: HttpRequest, su, order: Order, *, review: Revi
     return render(request, "portal/supplier_order.html", {
         "su": su, "order": order, "entry": order.entry, "review": review or ReviewForm(),
         "cancel": cancel or SupplierCancelForm(), "error": error,
-        "stay": workflow.portal_rules(order.reg_id).stay}, status=status)
+        "stay": workflow.portal_rules(order.reg_id).stay, "manufacture": order.reg_id == manufacture.PROSTHETIC,
+        "made_late": manufacture.late(order)}, status=status)
 
 
 @supplier_view
@@ -318,6 +319,27 @@ def supplier_record(request: HttpRequest, su, pk: int) -> HttpResponse:
     order = workflow.supplier_order(su, pk)
     try:
         workflow.record_stay(su, pk, request.POST.get("what", ""), _now())
+    except (Invalid, Conflict) as exc:
+        return _supplier_order_page(request, su, order, error=_message(exc), status=_error_status(exc))
+    messages.success(request, _("Recorded."))
+    return redirect("portal:supplier-order", pk=pk)
+
+
+@require_POST
+@supplier_view
+def supplier_manufacture(request: HttpRequest, su, pk: int) -> HttpResponse:
+    """Prosthetic-orthopaedic means: passed to production (complex or small), waiting for fitting, fitted."""
+    order = workflow.supplier_order(su, pk)
+    what, now = request.POST.get("what", ""), _now()
+    try:
+        if what in manufacture.DAYS:
+            manufacture.start_production(su, pk, what, now)
+        elif what == "fitting":
+            manufacture.wait_for_fitting(su, pk, now)
+        elif what == "fitted":
+            manufacture.fitted(su, pk, now)
+        else:
+            raise Invalid("what", _("Not something this order can record."))
     except (Invalid, Conflict) as exc:
         return _supplier_order_page(request, su, order, error=_message(exc), status=_error_status(exc))
     messages.success(request, _("Recorded."))
