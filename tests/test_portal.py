@@ -542,3 +542,21 @@ def test_the_supplier_records_production_and_fitting_on_the_order_page(directory
     assert "Item to be made by" in page and "cl. 37" in page
     assert client.post(f"/portal/supplier/orders/{order.pk}/manufacture/", {"what": "nonsense"}).status_code == 422
     assert client.post(f"/portal/supplier/orders/{order.pk}/manufacture/", {"what": "fitted"}).status_code == 409
+
+
+def test_an_order_form_with_an_error_keeps_the_suppliers_names_in_the_readers_language(directory, client):
+    case = issue(directory, PA, timezone_now() - dt.timedelta(days=3), serial=71)
+    supplier(directory, PA, 71, price="1300")
+    workflow.accept_contract(case.queue_entry, timezone_now())
+    client.cookies["qyzmet_language"] = "kk"
+    client.post("/portal/cabinet/", {"number": case.number, "iin": case.applicant_iin})
+    page = client.post(f"/portal/cabinet/entries/{case.queue_entry.pk}/order/", {})
+    body = page.content.decode()
+    assert page.status_code == 422
+    assert "Өнім беруші 71 — 1300.00 ₸ / hour" in body and "Поставщик 71" not in body
+
+
+def timezone_now() -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.now()

@@ -143,15 +143,21 @@ def recipient_view(view: Callable) -> Callable:
     return never_cache(wrapped)
 
 
-def _entry_page(request: HttpRequest, entry: QueueEntry, *, form: OrderFormFields | None = None,
-                error: str = "", status: int = 200) -> HttpResponse:
-    rules = workflow.portal_rules(entry.reg_id)
+def _suppliers(entry: QueueEntry) -> list[Supplier]:
+    """The suppliers the recipient may choose, each labelled with its name in the page's language and price."""
     suppliers = []
     for s in workflow.suppliers_for(entry).prefetch_related("offers"):
         offer = next(o for o in s.offers.all() if o.reg_id == entry.reg_id)
         s.label = f"{s.name_kk if current_language() == 'kk' else s.name_ru} — {offer.unit_price} ₸ / {offer.unit}"
         s.offer = offer
         suppliers.append(s)
+    return suppliers
+
+
+def _entry_page(request: HttpRequest, entry: QueueEntry, *, form: OrderFormFields | None = None,
+                error: str = "", status: int = 200) -> HttpResponse:
+    rules = workflow.portal_rules(entry.reg_id)
+    suppliers = _suppliers(entry)
     orders = list(entry.orders.select_related("supplier").order_by("-sent_at"))
     for o in orders:
         o.state_label = ORDER_STATES.get(o.state, o.state)
@@ -184,10 +190,7 @@ def cabinet_contract(request: HttpRequest, iin: str, pk: int) -> HttpResponse:
 @recipient_view
 def cabinet_order(request: HttpRequest, iin: str, pk: int) -> HttpResponse:
     entry = workflow.entry_of(iin, pk)
-    suppliers = list(workflow.suppliers_for(entry))
-    for s in suppliers:
-        s.label = s.name_ru
-    form = OrderFormFields(request.POST, suppliers=suppliers)
+    form = OrderFormFields(request.POST, suppliers=_suppliers(entry))
     if not form.is_valid():
         return _entry_page(request, entry, form=form, status=422)
     data = form.cleaned_data
