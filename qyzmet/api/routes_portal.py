@@ -337,16 +337,8 @@ class ManufactureIn(In):
 @router.post("/orders/{int:order_id}/manufacture", response={200: OrderOut, **ERRORS},
              summary="Prosthetic-orthopaedic means: production started, waiting for fitting, fitted")
 def record_manufacture(request, order_id: int, body: ManufactureIn):
-    su = _supplier(request)
     at = now()
-    if body.what in manufacture.DAYS:
-        manufacture.start_production(su, order_id, body.what, at)
-    elif body.what == "fitting":
-        manufacture.wait_for_fitting(su, order_id, at)
-    elif body.what == "fitted":
-        manufacture.fitted(su, order_id, at)
-    else:
-        raise Invalid("what", "what must be complex, small, fitting or fitted")
+    manufacture.record(_supplier(request), order_id, body.what, at)
     return order_out(_fresh_order(order_id), at)
 
 

@@ -21,7 +21,14 @@ from qyzmet.payments import rules as R
 from qyzmet.payments import workflow
 from qyzmet.payments.forms import ActMonthForm, JournalDayForm, PaymentForm
 from qyzmet.payments.models import ServiceAct
-from qyzmet.portal.views import portal_staff_view, recipient_view, service_name, supplier_view
+from qyzmet.portal.views import (
+    _error_status,
+    _message,
+    portal_staff_view,
+    recipient_view,
+    service_name,
+    supplier_view,
+)
 
 ACT_STATES = {
     "draft": gettext_lazy("Draft, not signed"),
@@ -37,14 +44,6 @@ def _now():
 
 def _today():
     return to_local(_now()).date()
-
-
-def _status(exc: Exception) -> int:
-    return 422 if isinstance(exc, Invalid) else 409
-
-
-def _message(exc: Exception) -> str:
-    return exc.message if isinstance(exc, Invalid) else str(exc)
 
 
 def _act_row(act: ServiceAct) -> ServiceAct:
@@ -151,7 +150,7 @@ def supplier_sign(request: HttpRequest, su, pk: int) -> HttpResponse:
     try:
         workflow.sign_act_by_supplier(su, pk, _now())
     except (Invalid, Conflict) as exc:
-        return _act_page(request, act, "supplier", error=_message(exc), status=_status(exc))
+        return _act_page(request, act, "supplier", error=_message(exc), status=_error_status(exc))
     messages.success(request, _("The act is signed and sent to the recipient's cabinet."))
     return redirect("payments:supplier-act", pk=pk)
 
@@ -182,7 +181,7 @@ def cabinet_sign(request: HttpRequest, iin: str, pk: int) -> HttpResponse:
     try:
         workflow.sign_act_by_recipient(iin, pk, _now())
     except (Invalid, Conflict) as exc:
-        return _act_page(request, act, "recipient", error=_message(exc), status=_status(exc))
+        return _act_page(request, act, "recipient", error=_message(exc), status=_error_status(exc))
     messages.success(request, _("You have signed the act."))
     return redirect("payments:cabinet-act", pk=pk)
 
@@ -221,6 +220,6 @@ def staff_pay(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     try:
         workflow.record_payment(actor, pk, _now(), reference=form.cleaned_data["reference"])
     except (Invalid, Conflict) as exc:
-        return _act_page(request, act, "staff", payment=form, error=_message(exc), status=_status(exc))
+        return _act_page(request, act, "staff", payment=form, error=_message(exc), status=_error_status(exc))
     messages.success(request, _("The payment is recorded."))
     return redirect("payments:acts")

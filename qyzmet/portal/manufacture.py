@@ -84,6 +84,18 @@ def fitted(su: SupplierUser, order_id: int, now: dt.datetime) -> Order:
     return order
 
 
+def record(su: SupplierUser, order_id: int, what: str, now: dt.datetime) -> Order:
+    """One of the supplier's manufacturing entries: "complex" or "small" (passed to production), "fitting",
+    "fitted" — what the order page's buttons and the API send."""
+    if what in DAYS:
+        return start_production(su, order_id, what, now)
+    if what == "fitting":
+        return wait_for_fitting(su, order_id, now)
+    if what == "fitted":
+        return fitted(su, order_id, now)
+    raise Invalid("what", _("Not something this order can record."))
+
+
 def late(order: Order) -> bool | None:
     """Was the item made after its term?  None while it is in production or has no term."""
     if order.make_due is None or order.completed_at is None:

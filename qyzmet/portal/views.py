@@ -333,16 +333,8 @@ def supplier_record(request: HttpRequest, su, pk: int) -> HttpResponse:
 def supplier_manufacture(request: HttpRequest, su, pk: int) -> HttpResponse:
     """Prosthetic-orthopaedic means: passed to production (complex or small), waiting for fitting, fitted."""
     order = workflow.supplier_order(su, pk)
-    what, now = request.POST.get("what", ""), _now()
     try:
-        if what in manufacture.DAYS:
-            manufacture.start_production(su, pk, what, now)
-        elif what == "fitting":
-            manufacture.wait_for_fitting(su, pk, now)
-        elif what == "fitted":
-            manufacture.fitted(su, pk, now)
-        else:
-            raise Invalid("what", _("Not something this order can record."))
+        manufacture.record(su, pk, request.POST.get("what", ""), _now())
     except (Invalid, Conflict) as exc:
         return _supplier_order_page(request, su, order, error=_message(exc), status=_error_status(exc))
     messages.success(request, _("Recorded."))
