@@ -72,7 +72,12 @@ def test_demo_runs_every_route_and_reports_compliance(tmp_path: Path, capsys, se
     from qyzmet.payments.models import JournalEntry, ServiceAct
 
     assert directory.portal.get("order accepted", 0) + directory.portal.get("act signed and paid", 0) > 0
-    for act in ServiceAct.objects.filter(state="paid"):
+    for act in ServiceAct.objects.filter(state="paid", unit="hour"):
         hours = sum(j.hours for j in JournalEntry.objects.filter(order=act.order, day__gte=act.period_start,
                                                                  day__lte=act.period_end))
         assert act.payment.amount == act.amount > 0 and act.hours == hours
+    # Sanatorium stays: bed-days from the recorded arrival to the end; the department pays at most the cost.
+    for act in ServiceAct.objects.filter(state="paid", unit="bed-day").select_related("order"):
+        days = (act.period_end - act.period_start).days + 1
+        assert act.hours == days <= 14 and act.payment.amount == act.amount > 0
+        assert act.amount + act.recipient_amount == act.order.unit_price * days

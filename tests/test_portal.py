@@ -21,7 +21,15 @@ from qyzmet.core.loader import shipped_catalog
 from qyzmet.demo import build_directory
 from qyzmet.notify.models import Sms
 from qyzmet.portal import signing, workflow
-from qyzmet.portal.models import Order, QueueEntry, Signature, Supplier, SupplierOffer, SupplierUser
+from qyzmet.portal.models import (
+    GuaranteedSum,
+    Order,
+    QueueEntry,
+    Signature,
+    Supplier,
+    SupplierOffer,
+    SupplierUser,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +84,9 @@ def supplier(directory, reg_id: str, serial: int, *, price: str = "15000", capac
     s.offices.add(directory.provider_of[reg_id])
     SupplierOffer.objects.create(supplier=s, reg_id=reg_id, unit_price=Decimal(price), capacity=capacity,
                                  unit="bed-day" if reg_id == SANATORIUM else "hour")
+    if reg_id == SANATORIUM:  # a sanatorium order is priced against the department's guaranteed sum
+        GuaranteedSum.objects.get_or_create(reg_id=SANATORIUM, valid_from=dt.date(2020, 1, 1), defaults={
+            "amount": Decimal("20000"), "source": "test figure"})
     if username:
         user = get_user_model().objects.create_user(username, password="pw-portal-1")
         SupplierUser.objects.create(user=user, supplier=s, full_name=f"Representative {serial}")

@@ -12,6 +12,7 @@ from qyzmet.api import (
     routes_decisions,
     routes_documents,
     routes_payments,
+    routes_planning,
     routes_portal,
     routes_proactive,
     routes_registries,
@@ -40,6 +41,9 @@ api.add_router("/documents", routes_documents.router)
 api.add_router("/tasks", routes_tasks.router)
 api.add_router("/registries", routes_registries.router)
 api.add_router("/decisions", routes_decisions.router)
+# Before "/portal": Django tries the patterns in order, so a path under /portal/plans/ reaches this router even
+# if "/portal" someday gets a catch-all path (today none of its paths starts with "plans").
+api.add_router("/portal/plans", routes_planning.router)
 api.add_router("/portal", routes_portal.router)
 api.add_router("/payments", routes_payments.router)
 api.add_router("/proactive", routes_proactive.router)

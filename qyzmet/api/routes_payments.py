@@ -18,7 +18,7 @@ from qyzmet.api.common import In, Instant, PageParams, now, page_of, paginate
 from qyzmet.api.schemas import ERRORS
 from qyzmet.cases.access import AccessDenied, NotFound, actor_for
 from qyzmet.cases.workflow import Invalid
-from qyzmet.payments import workflow
+from qyzmet.payments import stay, workflow
 from qyzmet.payments.models import JournalEntry, ServiceAct
 from qyzmet.portal.models import Order, SupplierUser
 
@@ -86,7 +86,10 @@ class ActOut(Schema):
     rate: Decimal | None
     rate_cite: str
     lines: list[dict]
-    due_date: dt.date
+    unit: str = Field(..., description="hour (PA, SL) or bed-day (sanatorium: hours count bed-days)")
+    recipient_amount: Decimal = Field(..., description="sanatorium: the surcharge the recipient paid (annex 2 "
+                                                       "cl. 29)")
+    due_date: dt.date | None = Field(None, description="none for a sanatorium stay: annex 2 sets no term")
     due_cite: str
     overdue: bool = Field(..., description="not signed by both parties after its 10th (annex 1 cl. 45)")
     state: str
@@ -108,7 +111,8 @@ def act_out(act: ServiceAct) -> ActOut:
         id=act.pk, number=act.number, order=act.order_id, service=act.order.reg_id, period_start=act.period_start,
         period_end=act.period_end, hours=act.hours, paid_hours=act.paid_hours,
         recipient_paid_hours=act.recipient_paid_hours, amount=act.amount, rate=act.rate, rate_cite=act.rate_cite,
-        lines=act.lines, due_date=act.due_date, due_cite=act.due_cite, overdue=act.overdue(now().date()),
+        lines=act.lines, unit=act.unit, recipient_amount=act.recipient_amount, due_date=act.due_date,
+        due_cite=act.due_cite, overdue=act.overdue(now().date()),
         state=act.state, pdf_sha256=act.pdf_sha256,
         supplier_signed_at=act.supplier_signature.signed_at if act.supplier_signature_id else None,
         recipient_signed_at=act.recipient_signature.signed_at if act.recipient_signature_id else None,
@@ -179,6 +183,13 @@ def add_journal(request, order_id: int, body: JournalIn):
 def form_act(request, order_id: int, body: ActIn):
     su = _supplier(request)
     act = workflow.form_act(su, order_id, workflow.parse_month(body.month), now())
+    return 201, act_out(_fresh(act.pk))
+
+
+@router.post("/orders/{int:order_id}/stay-act", response={201: ActOut, **ERRORS},
+             summary="A sanatorium forms (or, unsigned, forms again) the act of the stay (annex 2 cl. 26-30)")
+def form_stay_act(request, order_id: int):
+    act = stay.form_act(_supplier(request), order_id, now())
     return 201, act_out(_fresh(act.pk))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from qyzmet.api.common import In, Instant, PageParams, now, page_of, paginate
@@ -19,8 +19,8 @@ from qyzmet.api.idempotency import KEY, run_once
 from qyzmet.api.schemas import ERRORS
 from qyzmet.cases.access import AccessDenied, Actor, NotFound, actor_for
 from qyzmet.cases.workflow import Invalid
-from qyzmet.portal import manufacture, workflow
-from qyzmet.portal.models import Order, QueueEntry, Supplier, SupplierUser
+from qyzmet.portal import legacy, manufacture, stops, workflow
+from qyzmet.portal.models import BedNotice, Order, QueueEntry, ServiceStop, Supplier, SupplierUser
 
 router = Router(tags=["portal"])
 
@@ -48,6 +48,21 @@ class QueueEntryOut(Schema):
     remind: Due
     block: Due
     contract_signed_at: Instant | None
+    legacy_supplier: int | None = Field(None, description="PA / SL: the supplier that served the recipient "
+                                                         "outside the Portal (annex 1 cl. 35)")
+    legacy_since: dt.date | None = None
+    legacy_notice: Due = Field(..., description="the cl. 35 messages, within one working day")
+    legacy_notified_at: Instant | None = None
+    legacy_confirmed_at: Instant | None = Field(None, description="the recipient confirmed the services received "
+                                                                  "(cl. 36)")
+
+
+class StaySums(Schema):
+    bed_days: int | None
+    order_sum: Decimal | None
+    guaranteed_sum: Decimal | None = Field(None, description="reimbursed by the department (Order No. 14)")
+    surcharge: Decimal | None = Field(None, description="the recipient pays it on arrival (annex 2 cl. 29)")
+    why: str
 
 
 class OrderOut(Schema):
@@ -72,6 +87,11 @@ class OrderOut(Schema):
     cancel_limit: Due
     make: Due = Field(..., description="prosthetic-orthopaedic means: the item's manufacturing term (annex 3 cl. "
                                        "36-38), moved by the working days waited for fitting")
+    sums: StaySums | None = Field(None, description="sanatorium: order sum, guaranteed sum, surcharge (annex 7)")
+    bed_notice: str | None = Field(None, description="sanatorium: the number of the bed notice (annex 7)")
+    transitional: bool = Field(False, description="PA / SL: the reporting period of the acceptance is paid in "
+                                                  "full (annex 1 cl. 45)")
+    transitional_why: str = ""
 
 
 class OfferIn(In):
@@ -117,9 +137,45 @@ class OrderIn(RecipientIn):
     departure_date: dt.date | None = None
 
 
+class BedNoticeIn(In):
+    check_in: str = Field("", description="HH:MM")
+    check_out: str = Field("", description="HH:MM")
+    meals: str = ""
+    treatment: str = Field("", description="diagnostic, treatment and health procedures")
+    accommodation: str = Field("", description="bed-place, bed, floor, room")
+    accessibility: str = Field("", description="conditions for persons with disabilities")
+    phone: str = Field("", description="the sanatorium's phone; default the register's")
+
+
 class ReviewIn(In):
     accept: bool
     reasons: str = Field("", description="required for a refusal")
+    bed_notice: BedNoticeIn | None = Field(None, description="sanatorium acceptance: the blanks of annex 7")
+
+
+class StopIn(In):
+    reason: str = Field(..., description="inpatient (PA only) or full-state-support (annex 1 cl. 41)")
+    start: dt.date
+    end: dt.date | None = Field(None, description="blank while it lasts")
+    note: str = ""
+
+
+class StopEndIn(In):
+    end: dt.date
+
+
+class StopOut(Schema):
+    id: int
+    order: int
+    reason: str
+    start: dt.date
+    end: dt.date | None
+    cite: str
+
+
+class LegacyIn(In):
+    supplier: int = Field(..., description="the supplier that served the recipient outside the Portal")
+    since: dt.date
 
 
 class RecordIn(In):
@@ -142,7 +198,12 @@ def entry_out(entry: QueueEntry, position: int | None) -> QueueEntryOut:
         registered_at=entry.registered_at, portal_from=entry.portal_from,
         remind=Due(at=entry.remind_due, why=entry.remind_why, cite=entry.remind_cite),
         block=Due(at=entry.block_due, why=entry.block_why, cite=entry.block_cite),
-        contract_signed_at=contract.accepted_at if contract else None)
+        contract_signed_at=contract.accepted_at if contract else None,
+        legacy_supplier=entry.legacy_supplier_id, legacy_since=entry.legacy_since,
+        legacy_notice=Due(at=entry.legacy_notice_due, why="one working day from the data reaching the Portal"
+                          if entry.legacy_notice_due else "", cite=legacy.NOTICE_CITE if entry.legacy_notice_due
+                          else ""),
+        legacy_notified_at=entry.legacy_notified_at, legacy_confirmed_at=entry.legacy_confirmed_at)
 
 
 def order_out(order: Order, at: dt.datetime) -> OrderOut:
@@ -156,7 +217,11 @@ def order_out(order: Order, at: dt.datetime) -> OrderOut:
         sl_format=order.sl_format, receipt_method=order.receipt_method, arrival_date=order.arrival_date,
         departure_date=order.departure_date,
         cancel_limit=Due(at=order.cancel_limit, why=order.cancel_limit_why, cite=order.cancel_cite),
-        make=Due(at=order.make_due, why=order.make_why, cite=order.make_cite))
+        make=Due(at=order.make_due, why=order.make_why, cite=order.make_cite),
+        sums=StaySums(bed_days=order.bed_days, order_sum=order.order_sum, guaranteed_sum=order.guaranteed_sum,
+                      surcharge=order.surcharge, why=order.sums_why) if order.order_sum is not None else None,
+        bed_notice=order.bed_notice.number if hasattr(order, "bed_notice") else None,
+        transitional=order.transitional, transitional_why=order.transitional_why)
 
 
 def supplier_out(s: Supplier) -> SupplierOut:
@@ -229,6 +294,37 @@ def form_order(request, entry_id: int, body: OrderIn, idempotency_key: str | Non
         return order_out(Order.objects.select_related("entry", "supplier").get(pk=order.pk), now())
 
     return run_once(request, idempotency_key, 201, act)
+
+
+@router.post("/queue/{int:entry_id}/legacy", response={200: QueueEntryOut, **ERRORS},
+             summary="Record a PA / SL recipient served outside the Portal: the cl. 35 messages go, no block")
+def mark_legacy(request, entry_id: int, body: LegacyIn):
+    entry = legacy.mark(staff(request), entry_id, body.supplier, body.since, now())
+    return _entries([QueueEntry.objects.select_related("case").get(pk=entry.pk)])[0]
+
+
+@router.post("/queue/{int:entry_id}/legacy/confirm", response={200: QueueEntryOut, **ERRORS},
+             summary="The recipient confirms the services received outside the Portal (self-service desk)")
+def confirm_legacy(request, entry_id: int, body: RecipientIn):
+    entry = legacy.confirm(staff_entry(request, entry_id, body.recipient_iin), now(),
+                           assisted_by=request.auth)  # type: ignore[attr-defined]
+    return _entries([QueueEntry.objects.select_related("case").get(pk=entry.pk)])[0]
+
+
+@router.get("/orders/{int:order_id}/bed-notice", response={200: None, **ERRORS},
+            summary="Sanatorium: the notification confirming the bed (annex 7), the PDF the supplier signed")
+def bed_notice_pdf(request, order_id: int):
+    su = supplier_user(request)
+    if su is not None:
+        order = workflow.supplier_order(su, order_id)
+    else:
+        order = workflow.visible_orders_for_staff(staff(request)).filter(pk=order_id).first()
+    notice = BedNotice.objects.filter(order_id=getattr(order, "pk", None)).first()
+    if notice is None:
+        raise NotFound("No bed notice for this order.")
+    response = HttpResponse(bytes(notice.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bed-notice-{notice.number}.pdf"'
+    return response
 
 
 @router.post("/queue/{int:entry_id}/reactivate", response={200: QueueEntryOut, **ERRORS},
@@ -315,7 +411,8 @@ def review(request, order_id: int, body: ReviewIn, idempotency_key: str | None =
     su = _supplier(request)
 
     def act() -> OrderOut:
-        order = workflow.supplier_review(su, order_id, body.accept, body.reasons, now())
+        details = body.bed_notice.dict() if body.bed_notice else None
+        order = workflow.supplier_review(su, order_id, body.accept, body.reasons, now(), details=details)
         return order_out(_fresh_order(order.pk), now())
 
     return run_once(request, idempotency_key, 200, act)
@@ -348,3 +445,26 @@ def supplier_cancel(request, order_id: int, body: CancelIn):
     su = _supplier(request)
     order = workflow.cancel_by_supplier(su, order_id, body.reason, body.note, now())
     return order_out(_fresh_order(order.pk), now())
+
+
+def stop_out(stop: ServiceStop) -> StopOut:
+    return StopOut(id=stop.pk, order=stop.order_id, reason=stop.reason, start=stop.start, end=stop.end,
+                   cite=stop.cite)
+
+
+@router.get("/orders/{int:order_id}/stops", response={200: list[StopOut], **ERRORS},
+            summary="The periods a PA / SL service is stopped (annex 1 cl. 41)")
+def list_stops(request, order_id: int):
+    return [stop_out(s) for s in stops.stops_of(stops.staff_order(staff(request), order_id))]
+
+
+@router.post("/orders/{int:order_id}/stops", response={201: StopOut, **ERRORS},
+             summary="The department stops a PA / SL service for a period; the journal takes no day inside it")
+def add_stop(request, order_id: int, body: StopIn):
+    stop = stops.record(staff(request), order_id, body.reason, body.start, body.end, body.note, now())
+    return 201, stop_out(stop)
+
+
+@router.put("/stops/{int:stop_id}", response={200: StopOut, **ERRORS}, summary="The last day of an open stop")
+def end_stop(request, stop_id: int, body: StopEndIn):
+    return stop_out(stops.close(staff(request), stop_id, body.end))

@@ -78,22 +78,26 @@ def on_transition(transition: Transition) -> None:
     _save(rows)
 
 
-def queue(case: Case, rule: SmsRule, now: dt.datetime, *, office_id: int | None = None, suffix: str = "") -> Sms:
+def queue(case: Case, rule: SmsRule, now: dt.datetime, *, office_id: int | None = None, suffix: str = "",
+          phone: str = "") -> Sms:
     """Queue one of the act's SMS that no step transition sends (a portal reminder, a consent request's
     expiry); call it inside the transaction of whatever decided to send it.  ``suffix`` is appended to
-    the act's text (e.g. the consent code, a reason)."""
-    row = _row(case, rule, now, office_id, suffix)
+    the act's text (e.g. the consent code, a reason); ``phone`` sends it to someone other than the
+    applicant (a supplier's representative, annex 1 cl. 35)."""
+    row = _row(case, rule, now, office_id, suffix, phone)
     _save([row])
     return row
 
 
-def _row(case: Case, rule: SmsRule, now: dt.datetime, office_id: int | None, suffix: str = "") -> Sms:
+def _row(case: Case, rule: SmsRule, now: dt.datetime, office_id: int | None, suffix: str = "",
+         to: str = "") -> Sms:
     language = case.language if case.language in ("kk", "ru") else "kk"
-    phone = normalise_phone(case.applicant_phone)
+    to = to or case.applicant_phone
+    phone = normalise_phone(to)
     text = render(rule, language, case.number)
     return Sms(
         case=case, office_id=office_id or case.provider_office_id or case.office_id, code=rule.code,
-        cite=rule.cite or "", phone=phone or case.applicant_phone, language=language,
+        cite=rule.cite or "", phone=phone or to, language=language,
         text=f"{text} {suffix}".strip() if suffix else text,
         status=Sms.Status.QUEUED if phone else Sms.Status.INVALID_NUMBER,
         last_error="" if phone else "not a valid Kazakh mobile number",

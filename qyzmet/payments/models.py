@@ -111,6 +111,8 @@ class ServiceAct(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="acts")
     number = models.CharField(max_length=48, unique=True)
+    unit = models.CharField(max_length=16, default="hour",
+                            help_text="hour (PA, SL); bed-day (sanatorium: the hours fields then count bed-days)")
     period_start = models.DateField()
     period_end = models.DateField()
     hours = models.DecimalField(max_digits=7, decimal_places=2, help_text="all hours of the month's journal")
@@ -123,7 +125,11 @@ class ServiceAct(models.Model):
     rate_cite = models.TextField(help_text="where the rate comes from")
     lines = models.JSONField(default=list, help_text="annex 8 table rows: hours, unit price, cost, cite")
     days = models.JSONField(default=list, help_text="annex 9/10 sheet rows")
-    due_date = models.DateField(help_text="not later than the 10th of the following month (cl. 45)")
+    recipient_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0,
+                                           help_text="sanatorium: the surcharge the recipient paid on arrival")
+    due_date = models.DateField(null=True, blank=True,
+                                help_text="not later than the 10th of the following month (cl. 45); none for a "
+                                          "sanatorium stay, whose act annex 2 gives no term")
     due_cite = models.CharField(max_length=120)
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     pdf = models.BinaryField()
@@ -146,7 +152,8 @@ class ServiceAct(models.Model):
 
     def overdue(self, today) -> bool:
         """Not signed by both parties (so not submitted, cl. 45) after its 10th."""
-        return self.state in (self.State.DRAFT, self.State.SUPPLIER_SIGNED) and today > self.due_date
+        return self.due_date is not None and self.state in (self.State.DRAFT, self.State.SUPPLIER_SIGNED) \
+            and today > self.due_date
 
 
 class Payment(models.Model):

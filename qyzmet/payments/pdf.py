@@ -98,5 +98,45 @@ def layout(act, order: Order) -> Layout:
         notes=(STATEMENT, COPIES))
 
 
+STAY_TITLE = ("Санаторий-курорттық емделу бойынша көрсетілген қызметтер актісі / Акт оказанных услуг "
+              "санаторно-курортного лечения")
+STAY_RULES = ("Мүгедектерге және мүгедек балаларға санаторий-курорттық емделуді ұсыну қағидалары (2-қосымша) / Правила "
+              "предоставления санаторно-курортного лечения инвалидам и детям-инвалидам (приложение 2)")
+BED_DAYS = "төсек-күн / койко-дней"
+
+
+def stay_layout(act, order: Order) -> Layout:
+    """Annex 2 has no act form: the stay's act follows annex 8's (the same parties, the same statement), with
+    the stay's dates in bed-days, the guaranteed sum the department reimburses and the recipient's surcharge."""
+    entry, supplier = order.entry, order.supplier
+    rows = [
+        Row("Тұру кезеңі / Период пребывания", f"{act.period_start:%d.%m.%Y} – {act.period_end:%d.%m.%Y}"),
+        Row("Өнім беруші (орындаушы) / Поставщик (исполнитель)",
+            f"{supplier.name_kk} / {supplier.name_ru}, БСН / БИН {supplier.bin}"),
+        Row("Тапсырыс беруші / көрсетілетін қызметті алушы / Заказчик / получатель услуги",
+            f"{entry.recipient_name}, {entry.recipient_phone}".strip(", ")),
+        Row("Тапсырыс / Заказ", order.number),
+        Row("Тұру ұзақтығы / Продолжительность пребывания", f"{act.hours:.0f} {BED_DAYS} (annex 2, cl. 26: ≤ 14)"),
+    ]
+    for line in act.lines:
+        if line["payer"] == "recipient":
+            rows.append(Row("Қосымша ақы, алушы санаторийге келген кезде төледі / Доплата, оплачена получателем по "
+                            "прибытии", f"{tenge(line['cost'])} (annex 2, cl. 29)"))
+        else:
+            rows.append(Row("Кепілді сома: төсек-күн × сома = өтелетін сома / Гарантированная сумма: койко-дни × "
+                            "сумма = к возмещению",
+                            f"{line['hours']} × {tenge(line['unit_price'])} → {tenge(line['cost'])}"))
+    rows.append(Row("Барлығы өтеуге / Итого к возмещению", tenge(act.amount)))
+    rows.append(Row("Негізі / Основание", act.rate_cite))
+    rows.append(Row("Тапсырды: өнім беруші / Сдал: поставщик", ""))
+    rows.append(Row("Қабылдады: тапсырыс беруші / көрсетілетін қызметті алушы (ЭЦҚ) / Принял: заказчик / "
+                    "получатель услуги (ЭЦП)", ""))
+    return Layout(
+        title=STAY_TITLE, heading=(STAY_RULES, "annex 2, cl. 26, 28-30; Order No. 14", f"№ {act.number}"),
+        rows=tuple(rows), code=act.number,
+        verify_url=f"{settings.QYZMET_PUBLIC_URL.rstrip('/')}/portal/cabinet/",
+        footer_note=SIGNED_NOTE, lang="kk", subject=f"payments.act:{act.number}", notes=(STATEMENT, COPIES))
+
+
 def act_pdf(act, order: Order) -> bytes:
-    return render(layout(act, order))
+    return render(stay_layout(act, order) if act.unit == "bed-day" else layout(act, order))

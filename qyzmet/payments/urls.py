@@ -8,6 +8,7 @@ app_name = "payments"
 urlpatterns: list = [
     path("supplier/orders/<int:pk>/journal/", views.supplier_journal, name="supplier-journal"),
     path("supplier/orders/<int:pk>/acts/", views.supplier_form_act, name="supplier-form-act"),
+    path("supplier/orders/<int:pk>/stay-act/", views.supplier_form_stay_act, name="supplier-form-stay-act"),
     path("supplier/acts/", views.supplier_acts, name="supplier-acts"),
     path("supplier/acts/<int:pk>/", views.supplier_act, name="supplier-act"),
     path("supplier/acts/<int:pk>/pdf/", views.supplier_act_pdf, name="supplier-act-pdf"),

@@ -18,7 +18,7 @@ from qyzmet.cases.access import Actor
 from qyzmet.cases.workflow import Conflict, Invalid
 from qyzmet.core.calendar import to_local
 from qyzmet.payments import rules as R
-from qyzmet.payments import workflow
+from qyzmet.payments import stay, workflow
 from qyzmet.payments.forms import ActMonthForm, JournalDayForm, PaymentForm
 from qyzmet.payments.models import ServiceAct
 from qyzmet.portal.views import (
@@ -118,6 +118,21 @@ def supplier_form_act(request: HttpRequest, su, pk: int) -> HttpResponse:
     return redirect("payments:supplier-act", pk=act.pk)
 
 
+@require_POST
+@supplier_view
+def supplier_form_stay_act(request: HttpRequest, su, pk: int) -> HttpResponse:
+    """A sanatorium forms the act of the stay from the arrival and end it recorded (annex 2 cl. 26-30)."""
+    from qyzmet.portal.views import _supplier_order_page
+
+    try:
+        act = stay.form_act(su, pk, _now())
+    except (Invalid, Conflict) as exc:
+        return _supplier_order_page(request, su, workflow.supplier_order(su, pk), error=_message(exc),
+                                    status=_error_status(exc))
+    messages.success(request, _("The act is formed. Check it, then sign it."))
+    return redirect("payments:supplier-act", pk=act.pk)
+
+
 @supplier_view
 def supplier_acts(request: HttpRequest, su) -> HttpResponse:
     acts = [_act_row(a) for a in workflow.supplier_acts(su).order_by("-period_start", "number")[:300]]
@@ -128,7 +143,7 @@ def _act_page(request: HttpRequest, act: ServiceAct, role: str, *, error: str = 
               payment: PaymentForm | None = None) -> HttpResponse:
     return render(request, "payments/act.html", {
         "act": _act_row(act), "order": act.order, "entry": act.order.entry, "role": role, "error": error,
-        "sl": act.order.reg_id == R.SL, "payment_form": payment or PaymentForm(),
+        "sl": act.order.reg_id == R.SL, "stay": act.unit == stay.UNIT, "payment_form": payment or PaymentForm(),
         "supplier_holds": workflow.signature_holds(act.supplier_signature, bytes(act.pdf))
         if act.supplier_signature_id else None}, status=status)
 

@@ -22,7 +22,7 @@ from qyzmet.cases.workflow import Conflict, Invalid
 from qyzmet.core.calendar import to_local
 from qyzmet.payments import rules as R
 from qyzmet.payments.models import HourlyRate, JournalEntry, MinimumWage, Payment, ServiceAct
-from qyzmet.portal import signing
+from qyzmet.portal import legacy, signing, stops
 from qyzmet.portal import workflow as portal
 from qyzmet.portal.models import Order, Signature, SupplierUser
 
@@ -187,10 +187,18 @@ def add_journal_entry(su: SupplierUser, order_id: int, form: DayForm, now: dt.da
         order = Order.objects.select_for_update().select_related("entry").get(pk=order.pk)
         if order.state not in (S.ACCEPTED, S.COMPLETED):
             raise Conflict(_("Time is journaled only on an order you have accepted (annex 1, cl. 40)."))
-        start = accepted_on(order)
+        start = legacy.paid_from(order)
         if start is not None and form.day < start:
+            if order.transitional:
+                raise Invalid("day", _("The reporting period of the acceptance is paid in full, from %(date)s "
+                                       "(annex 1, cl. 45); earlier days are not.") % {"date": f"{start:%Y-%m-%d}"})
             raise Invalid("day", _("Payment runs from the day the recipient received your notice of acceptance, "
                                    "%(date)s (annex 1, cl. 45).") % {"date": f"{start:%Y-%m-%d}"})
+        stop = stops.stop_on(order, form.day)
+        if stop is not None:
+            raise Invalid("day", _("The service is stopped from %(start)s%(end)s: %(reason)s (annex 1, cl. 41).") % {
+                "start": f"{stop.start:%Y-%m-%d}", "end": f" to {stop.end:%Y-%m-%d}" if stop.end else "",
+                "reason": stops.REASON_TEXT.get(stop.reason, stop.reason)})
         if order.completed_at is not None and form.day > to_local(order.completed_at).date():
             raise Invalid("day", _("The service was recorded as completed on %(date)s.")
                           % {"date": f"{to_local(order.completed_at):%Y-%m-%d}"})
@@ -245,6 +253,7 @@ class Computed:
     amount: Decimal = ZERO
     rate: Decimal | None = None
     rate_cite: str = ""
+    recipient_amount: Decimal = ZERO  # sanatorium: the surcharge above the guaranteed sum (annex 2 cl. 29)
     lines: list[dict] = field(default_factory=list)
     days: list[dict] = field(default_factory=list)
 
@@ -258,6 +267,10 @@ def compute(order: Order, period_start: dt.date) -> Computed:
         raise Invalid("month", _("The journal has no days in %(month)s.") % {"month": f"{first:%Y-%m}"})
     by_day: dict[dt.date, Decimal] = {}
     for e in entries:
+        stop = stops.stop_on(order, e.day)
+        if stop is not None:  # a stop recorded over days journaled before it (stops.record refuses that)
+            raise Conflict(_("The journal has %(day)s, when the service was stopped (annex 1, cl. 41). Correct the "
+                             "journal first.") % {"day": f"{e.day:%Y-%m-%d}"})
         by_day[e.day] = by_day.get(e.day, ZERO) + e.hours
         out.hours += e.hours
         out.recipient_paid_hours += e.recipient_paid_hours
@@ -343,7 +356,12 @@ def form_act(su: SupplierUser, order_id: int, month: str | dt.date, now: dt.date
 def _still_the_journal(act: ServiceAct) -> None:
     """The draft must still be what the journal and the rates give: a day added or a wage changed since it was
     formed means the supplier forms it again before signing."""
-    c = compute(act.order, act.period_start)
+    if act.unit == "bed-day":
+        from qyzmet.payments import stay  # stay builds on this module
+
+        c = stay.compute(act.order)
+    else:
+        c = compute(act.order, act.period_start)
     if (c.hours, c.recipient_paid_hours, c.amount) != (act.hours, act.recipient_paid_hours, act.amount):
         raise Conflict(_("The journal or the rates changed after the act was formed: form it again, then sign."))
 

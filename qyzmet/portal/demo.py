@@ -19,11 +19,12 @@ from qyzmet.cases.access import Actor, actor_for
 from qyzmet.core.calendar import ALMATY, to_local
 from qyzmet.core.iin import check_digit
 from qyzmet.payments import rules as P
+from qyzmet.payments import stay as stay_act
 from qyzmet.payments import workflow as pay
 from qyzmet.payments.models import HourlyRate, MinimumWage
+from qyzmet.portal import legacy, planning, workflow
 from qyzmet.portal import rules as R
-from qyzmet.portal import workflow
-from qyzmet.portal.models import QueueEntry, Supplier, SupplierOffer, SupplierUser
+from qyzmet.portal.models import GuaranteedSum, QueueEntry, Supplier, SupplierOffer, SupplierUser
 
 PRICES = {R.SANATORIUM: ("bed-day", "18500"), R.SIGN_LANGUAGE: ("hour", "12750"),
           "mlsp-2021/personal-assistant": ("hour", "1300"), "mlsp-2021/prosthetic-aid": ("item", "420000"),
@@ -69,6 +70,20 @@ def reference_figures(first: dt.date) -> None:
         MinimumWage.objects.get_or_create(year=year, defaults={"amount": Decimal("85000"), "source": DEMO_NOTE})
     HourlyRate.objects.get_or_create(reg_id=P.PA, valid_from=first.replace(month=1, day=1),
                                      defaults={"amount": Decimal("1300"), "note": DEMO_NOTE})
+    # Below the demo sanatoria's 18 500 ₸ a bed-day, so the bed notices show a surcharge (annex 2 cl. 29).
+    GuaranteedSum.objects.get_or_create(reg_id=R.SANATORIUM, valid_from=first.replace(month=1, day=1),
+                                        defaults={"amount": Decimal("16000"), "source": DEMO_NOTE})
+
+
+def department(directory, office_id: int) -> Actor:
+    """The department's head (or specialist) for the demo's signatures and payments."""
+    head = directory.users.get((office_id, "head")) or directory.users.get((office_id, "specialist"))
+    if head is not None:
+        return actor_for(head)
+    # `qyzmet demo` makes no accounts: one that cannot sign in stands for the department.
+    head, _ = get_user_model().objects.get_or_create(username=f"demo-payer-{office_id}", defaults={"password": "!"})
+    return Actor(user_id=head.pk, username=head.username, full_name="", office_id=office_id, office_code="",
+                 office_kind="provider", roles=frozenset({"head", "specialist"}))
 
 
 def run(directory, rng: random.Random, first: dt.date, password: str, *,
@@ -81,8 +96,25 @@ def run(directory, rng: random.Random, first: dt.date, password: str, *,
         for offer in su.supplier.offers.all():
             by_service.setdefault(offer.reg_id, []).append(su)
     done: Counter = Counter()
+    # Next year's "Planning of activities", due by 25 December (annex 1 cl. 33, annex 2 cl. 22 …).
+    plan_at = until or dt.datetime.combine(first, dt.time(10), tzinfo=ALMATY)
+    for office_id in sorted({o.pk for reg_id, o in directory.provider_of.items() if reg_id in R.RULES}):
+        done["yearly plans entered"] += len(planning.demo_plans(office_id, plan_at))
     entries = QueueEntry.objects.filter(state__in=["awaiting-choice"]).select_related("case").order_by("registered_at")
+    served_outside = False
     for entry in entries:
+        if not served_outside and entry.reg_id in legacy.SERVICES and entry.reg_id in by_service:
+            # One recipient served outside the Portal before the rules: the cl. 35 messages, confirmation,
+            # and the earlier supplier confirmed on the Portal (paid in full for the period, cl. 45).
+            su = by_service[entry.reg_id][0]
+            at = entry.portal_from + dt.timedelta(hours=2)
+            legacy.mark(department(directory, entry.office_id), entry.pk, su.supplier_id,
+                        to_local(entry.registered_at).date() - dt.timedelta(days=400), at)
+            legacy.confirm(entry, at + dt.timedelta(days=1))
+            served_outside = True
+            done["served outside the Portal, confirmed"] += 1
+            done[_serve(entry, su, at + dt.timedelta(days=1), rng, directory, until)] += 1
+            continue
         if rng.random() < 0.3 or entry.reg_id not in by_service:
             done["waiting for a choice"] += 1
             continue
@@ -114,10 +146,31 @@ def _serve(entry: QueueEntry, su: SupplierUser, at: dt.datetime, rng: random.Ran
     if rng.random() < 0.15:
         workflow.supplier_review(su, order.pk, False, "Тауар қоймада жоқ / Товара нет на складе", answer_at)
         return "order refused by the supplier"
-    workflow.supplier_review(su, order.pk, True, "", answer_at)
+    details = {"check_in": "14:00", "check_out": "12:00", "meals": "5 рет / 5 раз",
+               "accommodation": "2 орынды нөмір / двухместный номер"} if rules.stay else None
+    workflow.supplier_review(su, order.pk, True, "", answer_at, details=details)
+    if rules.stay:
+        return _stay(su, order.pk, directory, until)
     if entry.reg_id not in P.SERVICES:
         return "order accepted"
     return _month_of_service(su, order.pk, to_local(answer_at).date(), rng, directory, until)
+
+
+def _stay(su: SupplierUser, order_id: int, directory, until: dt.datetime | None) -> str:
+    """The stay: arrival, end, the act of the stay signed by both, the guaranteed sum paid."""
+    order = pay.supplier_order(su, order_id)
+    arrive = dt.datetime.combine(order.arrival_date, dt.time(15), tzinfo=ALMATY)
+    leave = dt.datetime.combine(order.departure_date, dt.time(11), tzinfo=ALMATY)
+    if until is not None and leave + dt.timedelta(days=3) > until:
+        return "bed confirmed"
+    workflow.record_stay(su, order_id, "arrived", arrive)
+    workflow.record_stay(su, order_id, "completed", leave)
+    act = stay_act.form_act(su, order_id, leave + dt.timedelta(hours=2))
+    pay.sign_act_by_supplier(su, act.pk, leave + dt.timedelta(hours=2))
+    pay.sign_act_by_recipient(order.entry.recipient_iin, act.pk, leave + dt.timedelta(hours=4))
+    pay.record_payment(department(directory, order.entry.office_id), act.pk, leave + dt.timedelta(days=2),
+                       reference=f"ПТ-{act.pk:05d}")
+    return "stay act signed and paid"
 
 
 def _month_of_service(su: SupplierUser, order_id: int, accepted: dt.date, rng: random.Random, directory,
@@ -137,14 +190,6 @@ def _month_of_service(su: SupplierUser, order_id: int, accepted: dt.date, rng: r
     act = pay.form_act(su, order_id, start, act_at)
     pay.sign_act_by_supplier(su, act.pk, act_at)
     pay.sign_act_by_recipient(order.entry.recipient_iin, act.pk, act_at + dt.timedelta(hours=3))
-    office_id = order.entry.office_id
-    head = directory.users.get((office_id, "head")) or directory.users.get((office_id, "specialist"))
-    if head is None:  # `qyzmet demo` makes no accounts: one that cannot sign in stands for the department
-        head, _ = get_user_model().objects.get_or_create(username=f"demo-payer-{office_id}",
-                                                         defaults={"password": "!"})
-        actor = Actor(user_id=head.pk, username=head.username, full_name="", office_id=office_id, office_code="",
-                      office_kind="provider", roles=frozenset({"head"}))
-    else:
-        actor = actor_for(head)
+    actor = department(directory, order.entry.office_id)
     pay.record_payment(actor, act.pk, act_at + dt.timedelta(days=2), reference=f"ПТ-{act.pk:05d}")
     return "act signed and paid"

@@ -40,6 +40,29 @@ class ReviewForm(forms.Form):
     reasons = forms.CharField(label=_("Reasons for the refusal"), required=False,
                               help_text=_("Required when you refuse: the recipient reads them in the cabinet"),
                               widget=forms.Textarea(attrs={"rows": 3, "class": "q-textarea"}))
+    # Sanatorium: the blanks of the bed notice (annex 2, annex 7) the acceptance sends; all may stay blank.
+    check_in = forms.TimeField(label=_("Check-in time"), required=False, help_text=_("For example 14:00"),
+                               widget=forms.TimeInput(attrs={"type": "time", "class": "q-input q-input--width-5"}),
+                               error_messages={"invalid": _("Enter the time as hours and minutes, for example 14:00")})
+    check_out = forms.TimeField(label=_("Check-out time"), required=False, help_text=_("For example 12:00"),
+                                widget=forms.TimeInput(attrs={"type": "time", "class": "q-input q-input--width-5"}),
+                                error_messages={"invalid": _("Enter the time as hours and minutes, for example "
+                                                             "12:00")})
+    meals = forms.CharField(label=_("Meals"), required=False, max_length=1000,
+                            widget=forms.TextInput(attrs={"class": "q-input"}))
+    treatment = forms.CharField(label=_("Diagnostic, treatment and health procedures"), required=False,
+                                max_length=1000, widget=forms.Textarea(attrs={"rows": 2, "class": "q-textarea"}))
+    accommodation = forms.CharField(label=_("Accommodation: bed-place, bed, floor, room"), required=False,
+                                    max_length=1000, widget=forms.Textarea(attrs={"rows": 2, "class": "q-textarea"}))
+    accessibility = forms.CharField(label=_("Conditions for persons with disabilities"), required=False,
+                                    max_length=1000, widget=forms.Textarea(attrs={"rows": 2, "class": "q-textarea"}))
+
+    STAY_FIELDS = ("check_in", "check_out", "meals", "treatment", "accommodation", "accessibility")
+
+    def bed_notice(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {k: (data[k].strftime("%H:%M") if hasattr(data[k], "strftime") else data[k] or "")
+                for k in self.STAY_FIELDS}
 
 
 class SupplierCancelForm(forms.Form):
@@ -93,3 +116,49 @@ class SupplierEditForm(forms.Form):
 
     def offer_fields(self):
         return [(reg_id, self[f"price_{n}"], self[f"capacity_{n}"]) for n, reg_id in enumerate(RULES)]
+
+
+class LegacyForm(forms.Form):
+    """The department records a PA / SL recipient served outside the Portal (annex 1 cl. 35)."""
+
+    entry = forms.TypedChoiceField(label=_("Recipient in the queue"), coerce=int,
+                                   error_messages={"required": _("Choose the recipient")})
+    supplier = forms.TypedChoiceField(label=_("Supplier that served the recipient"), coerce=int,
+                                      error_messages={"required": _("Choose the supplier")})
+    since = forms.DateField(label=_("Served since"), help_text=_("For example 2020-09-01"),
+                            widget=forms.DateInput(attrs={"type": "date", "class": "q-input q-input--width-10"}),
+                            error_messages={"required": _("Enter the date the service began"),
+                                            "invalid": _("Enter the date as year-month-day")})
+
+    def __init__(self, *args, entries=(), suppliers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].choices = [("", "—"), *entries]
+        self.fields["supplier"].choices = [("", "—"), *suppliers]
+        for name in ("entry", "supplier"):
+            self.fields[name].widget.attrs["class"] = "q-input"
+
+
+class StopForm(forms.Form):
+    """The department stops the PA / SL service for a period (annex 1 cl. 41)."""
+
+    reason = forms.ChoiceField(label=_("Why the service stops"), widget=forms.RadioSelect, choices=[
+        ("inpatient", _("Inpatient treatment (personal assistant only)")),
+        ("full-state-support", _("A stay under full state support"))],
+        error_messages={"required": _("Choose why the service stops")})
+    start = forms.DateField(label=_("First day"), help_text=_("For example 2025-04-14"),
+                            widget=forms.DateInput(attrs={"type": "date", "class": "q-input q-input--width-10"}),
+                            error_messages={"required": _("Enter the first day"),
+                                            "invalid": _("Enter the date as year-month-day")})
+    end = forms.DateField(label=_("Last day"), required=False, help_text=_("Leave blank while it lasts"),
+                          widget=forms.DateInput(attrs={"type": "date", "class": "q-input q-input--width-10"}),
+                          error_messages={"invalid": _("Enter the date as year-month-day")})
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2, "class": "q-textarea"}))
+
+
+class CloseStopForm(forms.Form):
+    stop = forms.IntegerField(widget=forms.HiddenInput)
+    end = forms.DateField(label=_("Last day"), help_text=_("For example 2025-04-20"),
+                          widget=forms.DateInput(attrs={"type": "date", "class": "q-input q-input--width-10"}),
+                          error_messages={"required": _("Enter the last day"),
+                                          "invalid": _("Enter the date as year-month-day")})

@@ -11,6 +11,9 @@ annex 4 ch. 4 (mobility means, cl. 21-28).
 - :class:`Signature` — an EDS signature over a document's bytes (who, what, SHA-256, when).
 - :class:`ContractAcceptance` — the public contract the recipient signs before choosing (annex 1 cl. 38 …).
 - :class:`Order` — the EDS-signed order sent to a supplier, its review within 5 working days, cancellation.
+- :class:`GuaranteedSum` — the guaranteed sum of Order No. 14 the department reimburses (sanatorium), dated.
+- :class:`BedNotice` — the sanatorium's notification confirming the bed (annex 2, annex 7), signed.
+- :class:`ActivityPlan` — the yearly "Planning of activities" record, due by 25 December of the year before.
 
 Field names here are used by qyzmet.payments: keep them stable.
 """
@@ -58,6 +61,16 @@ class QueueEntry(models.Model):
     reactivated_at = models.DateTimeField(null=True, blank=True)
     served_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True, help_text="e.g. why no SMS could be queued")
+    # Annex 1 cl. 35, 36, 45: a recipient who got the PA / SL service outside the Portal before the rules.
+    legacy_supplier = models.ForeignKey("Supplier", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="legacy_entries",
+                                        help_text="the supplier that served the recipient outside the Portal")
+    legacy_since = models.DateField(null=True, blank=True, help_text="served outside the Portal since")
+    legacy_notice_due = models.DateTimeField(null=True, blank=True,
+                                             help_text="the messages of cl. 35 within one working day")
+    legacy_notified_at = models.DateTimeField(null=True, blank=True)
+    legacy_confirmed_at = models.DateTimeField(null=True, blank=True,
+                                               help_text="the recipient confirmed the services received (cl. 36)")
 
     class Meta:
         ordering = ["reg_id", "registered_at", "id"]
@@ -153,6 +166,7 @@ class Signature(models.Model):
         REFUSAL = "refusal", "refusal of the order"
         CANCELLATION = "cancellation", "cancellation of the order"
         ACT = "act", "act of rendered services"
+        BED_NOTICE = "bed-notice", "notification confirming the bed"
         OTHER = "other", "other"
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -254,6 +268,17 @@ class Order(models.Model):
     make_cite = models.CharField(max_length=120, blank=True)
     fitting_since = models.DateTimeField(null=True, blank=True, help_text="waiting for the recipient's fitting")
     fitting_days = models.PositiveSmallIntegerField(default=0, help_text="working days waited, added to the term")
+    # Sanatorium (annex 2 cl. 29, annex 7): the order's sum, the part the department reimburses (Order No. 14)
+    # and the recipient's surcharge, paid on arrival.
+    bed_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    order_sum = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    guaranteed_sum = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    surcharge = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    sums_why = models.TextField(blank=True)
+    # Annex 1 cl. 45: paid "in full for the reporting period" for a recipient served outside the Portal who
+    # confirmed the services, or who chose the supplier before 5 February 2021.
+    transitional = models.BooleanField(default=False)
+    transitional_why = models.TextField(blank=True)
     order_signature = models.ForeignKey(Signature, on_delete=models.PROTECT, related_name="+")
     reimbursement_signature = models.ForeignKey(Signature, on_delete=models.PROTECT, related_name="+", null=True,
                                                 blank=True)
@@ -274,3 +299,100 @@ class Order(models.Model):
     def overdue(self, now) -> bool:
         """Still unanswered after the 5 working days the supplier has."""
         return self.state == self.State.SENT and now > self.review_due
+
+
+class ServiceStop(models.Model):
+    """A period in which the PA / SL service is stopped (annex 1 cl. 41): PA during inpatient treatment and
+    during a stay under full state support, SL during a stay under full state support.  The journal takes
+    no day inside it."""
+
+    class Reason(models.TextChoices):
+        INPATIENT = "inpatient", "inpatient treatment"
+        FULL_STATE_SUPPORT = "full-state-support", "stay under full state support"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="stops")
+    reason = models.CharField(max_length=24, choices=Reason.choices)
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True, help_text="blank while it lasts")
+    note = models.TextField(blank=True)
+    cite = models.CharField(max_length=60, default="annex 1, cl. 41")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["order", "start", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order} stopped {self.start}–{self.end or '…'} ({self.reason})"
+
+    def covers(self, day) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class GuaranteedSum(models.Model):
+    """The guaranteed sum (кепілдік берілген сома) the department reimburses to the supplier for a service
+    bought on the Portal, from ``valid_from`` on (Order No. 14 of 20 January 2020, named in annex 2 cl. 28).
+
+    Order No. 61 gives no figure: the department enters it, with its source, per bed-day or per stay.  The
+    recipient pays what an order costs above it (annex 2 cl. 29)."""
+
+    class Per(models.TextChoices):
+        BED_DAY = "bed-day", "per bed-day"
+        STAY = "stay", "per stay"
+
+    reg_id = models.CharField("regulation", max_length=120, default="mlsp-2021/sanatorium")
+    valid_from = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2, help_text="tenge")
+    per = models.CharField(max_length=8, choices=Per.choices, default=Per.BED_DAY)
+    source = models.CharField(max_length=300, help_text="e.g. the order or letter that fixes the figure")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["reg_id", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["reg_id", "valid_from"], name="one_guaranteed_sum_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.reg_id} from {self.valid_from}: {self.amount} ₸ {self.per}"
+
+
+class BedNotice(models.Model):
+    """The notification confirming bed availability (annex 2, annex 7) the sanatorium sends on acceptance:
+    the order's sum, guaranteed sum and surcharge, the dates and bed-days, the check-in papers.  A PDF signed
+    by the supplier with EDS; the recipient shows it on arrival (cl. 29)."""
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="bed_notice")
+    number = models.CharField(max_length=48, unique=True)
+    details = models.JSONField(default=dict, help_text="check-in and check-out time, accommodation, phone")
+    pdf = models.BinaryField()
+    pdf_sha256 = models.CharField(max_length=64)
+    signature = models.ForeignKey(Signature, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ActivityPlan(models.Model):
+    """The department's record in the E-Sobes module "Planning of activities" (Іс-шараларды жоспарлау) for one
+    service and year, filled in by 25 December of the year before (annex 1 cl. 33, annex 2 cl. 22, annex 3
+    cl. 22 and 78, annex 4 cl. 21)."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="activity_plans")
+    reg_id = models.CharField("regulation", max_length=120)
+    year = models.PositiveSmallIntegerField(help_text="the planned year")
+    recipients = models.PositiveIntegerField(help_text="persons planned to be served")
+    budget = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, help_text="tenge")
+    note = models.TextField(blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-year", "reg_id"]
+        constraints = [models.UniqueConstraint(fields=["office", "reg_id", "year"], name="one_plan_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.reg_id} {self.year}: {self.recipients}"

@@ -27,7 +27,7 @@ from qyzmet.documents.views import remember_citizen_case
 from qyzmet.portal import manufacture, workflow
 from qyzmet.portal import rules as R
 from qyzmet.portal.forms import OrderFormFields, ReviewForm, SupplierCancelForm, SupplierEditForm
-from qyzmet.portal.models import Order, QueueEntry, Supplier, SupplierOffer
+from qyzmet.portal.models import BedNotice, Order, QueueEntry, Supplier, SupplierOffer
 from qyzmet.web import throttle
 from qyzmet.web.forms import ApplicationLookupForm
 from qyzmet.web.text import current_language
@@ -158,14 +158,16 @@ def _entry_page(request: HttpRequest, entry: QueueEntry, *, form: OrderFormField
                 error: str = "", status: int = 200) -> HttpResponse:
     rules = workflow.portal_rules(entry.reg_id)
     suppliers = _suppliers(entry)
-    orders = list(entry.orders.select_related("supplier").order_by("-sent_at"))
+    orders = list(entry.orders.select_related("supplier", "bed_notice").order_by("-sent_at"))
     for o in orders:
         o.state_label = ORDER_STATES.get(o.state, o.state)
+        o.notice = getattr(o, "bed_notice", None) if hasattr(o, "bed_notice") else None
     return render(request, "portal/entry.html", {
         **_entry_view(entry, entry.position()), "rules": rules, "suppliers": suppliers,
         "contract": getattr(entry, "contract", None) if hasattr(entry, "contract") else None,
         "form": form or OrderFormFields(suppliers=suppliers), "orders": orders, "error": error,
         "can_order": entry.state in ("awaiting-choice", "reminded"),
+        "legacy_supplier": entry.legacy_supplier,
     }, status=status)
 
 
@@ -273,7 +275,8 @@ def _supplier_order_page(request: HttpRequest, su, order: Order, *, review: Revi
         "su": su, "order": order, "entry": order.entry, "review": review or ReviewForm(),
         "cancel": cancel or SupplierCancelForm(), "error": error,
         "stay": workflow.portal_rules(order.reg_id).stay, "manufacture": order.reg_id == manufacture.PROSTHETIC,
-        "made_late": manufacture.late(order)}, status=status)
+        "made_late": manufacture.late(order), "bed_notice": BedNotice.objects.filter(order=order).first(),
+        "stay_act": order.acts.first() if order.reg_id == R.SANATORIUM else None}, status=status)
 
 
 @supplier_view
@@ -290,7 +293,7 @@ def supplier_review(request: HttpRequest, su, pk: int) -> HttpResponse:
         return _supplier_order_page(request, su, order, review=form, status=422)
     try:
         workflow.supplier_review(su, pk, form.cleaned_data["decision"] == "accept", form.cleaned_data["reasons"],
-                                 _now())
+                                 _now(), details=form.bed_notice() if order.reg_id == R.SANATORIUM else None)
     except Invalid as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return _supplier_order_page(request, su, order, review=form, status=422)
@@ -371,17 +374,24 @@ portal_staff_view = staff_page(workflow.require_staff)
 
 @portal_staff_view
 def staff_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return queue_page(request, actor)
+
+
+def queue_page(request: HttpRequest, actor: Actor, *, legacy_form=None, status: int = 200) -> HttpResponse:
+    from qyzmet.portal import legacy_views  # it builds on this module's decorators
+
     service = request.GET.get("service", "")
     if service and service not in R.RULES:
         service = ""
-    entries = list(workflow.office_queue(actor, service)[:500])
+    entries = list(workflow.office_queue(actor, service).prefetch_related("orders")[:500])
     places = workflow.positions(entries)
     queues: dict[str, list[dict]] = {}
     for e in entries:
         queues.setdefault(e.reg_id, []).append(_entry_view(e, places.get(e.pk)))
     return render(request, "portal/staff_queue.html", {
         "queues": [(reg_id, service_name(reg_id), rows) for reg_id, rows in queues.items()],
-        "services": [(reg_id, service_name(reg_id)) for reg_id in R.RULES], "service": service})
+        "services": [(reg_id, service_name(reg_id)) for reg_id in R.RULES], "service": service,
+        "legacy_form": legacy_form or legacy_views.form_for(actor)}, status=status)
 
 
 @portal_staff_view

@@ -25,7 +25,7 @@ from qyzmet.core.engine import add_months
 from qyzmet.core.iin import InvalidIdentifier, parse_bin
 from qyzmet.core.regulation import Regulation
 from qyzmet.portal import rules as R
-from qyzmet.portal import signing
+from qyzmet.portal import signing, stay
 from qyzmet.portal.models import ContractAcceptance, Order, QueueEntry, Supplier, SupplierOffer, SupplierUser
 
 E = QueueEntry.State
@@ -312,6 +312,8 @@ def form_order(entry: QueueEntry, form: OrderForm, now: dt.datetime, *, assisted
         free = free_capacity(offer, form.arrival_date, form.departure_date) if rules.stay else free_capacity(offer)
         if free == 0:
             raise Conflict(_("This supplier has no free places for these dates; choose another supplier."))
+        priced = stay.sums(offer, form.arrival_date, form.departure_date, to_local(now).date()) \
+            if rules.stay else None  # type: ignore[arg-type]
         due, why = review_due(reg, now)
         content = {"document": "order", "service": entry.reg_id, "recipient_iin": entry.recipient_iin,
                    "supplier_bin": supplier.bin, "unit_price": str(offer.unit_price), "unit": offer.unit,
@@ -319,6 +321,9 @@ def form_order(entry: QueueEntry, form: OrderForm, now: dt.datetime, *, assisted
                    "receipt_method": form.receipt_method if rules.receipt_method else "",
                    "arrival_date": form.arrival_date if rules.stay else None,
                    "departure_date": form.departure_date if rules.stay else None, "at": now.isoformat()}
+        if priced is not None:
+            content |= {"order_sum": str(priced.order_sum), "guaranteed_sum": str(priced.guaranteed),
+                        "surcharge": str(priced.surcharge)}
         order_sig = signing.sign("order", "portal.order", None, content, now, signer_iin=entry.recipient_iin,
                                  signer_name=entry.recipient_name, user=assisted_by)
         reimb_sig = signing.sign("reimbursement-application", "portal.order", None, {
@@ -333,6 +338,9 @@ def form_order(entry: QueueEntry, form: OrderForm, now: dt.datetime, *, assisted
             arrival_date=form.arrival_date if rules.stay else None,
             departure_date=form.departure_date if rules.stay else None,
             cancel_limit=limit, cancel_limit_why=limit_why,
+            bed_days=priced.bed_days if priced else None, order_sum=priced.order_sum if priced else None,
+            guaranteed_sum=priced.guaranteed if priced else None, surcharge=priced.surcharge if priced else None,
+            sums_why=priced.why if priced else "",
             order_signature=order_sig, reimbursement_signature=reimb_sig)
         order.number = f"P{to_local(now):%Y}-{order.pk:07d}"
         order.save(update_fields=["number"])
@@ -423,12 +431,16 @@ def overdue_orders(now: dt.datetime) -> QuerySet[Order]:
     return Order.objects.filter(state=S.SENT, review_due__lt=now)
 
 
-def supplier_review(su: SupplierUser, order_id: int, accept: bool, reasons: str, now: dt.datetime) -> Order:
+def supplier_review(su: SupplierUser, order_id: int, accept: bool, reasons: str, now: dt.datetime, *,
+                    details: dict | None = None) -> Order:
     """Accept, or refuse with reasons, by an EDS-signed notice to the recipient's cabinet (annex 1 cl. 40 …).
-    A late answer is still recorded: its lateness shows (reviewed_at after review_due)."""
+    A late answer is still recorded: its lateness shows (reviewed_at after review_due).  A sanatorium's
+    acceptance is its notification confirming the bed (annex 7), with ``details`` for the form's blanks."""
     order = supplier_order(su, order_id)
     rules = portal_rules(order.reg_id)
     reasons = reasons.strip()
+    if accept and rules.stay:
+        stay.clean_details(details)
     if not accept and not reasons:
         hint = f" ({rules.refusal_hint})" if rules.refusal_hint else ""
         raise Invalid("reasons", _("A refusal must give its reasons%(hint)s (%(cite)s).")
@@ -444,7 +456,13 @@ def supplier_review(su: SupplierUser, order_id: int, accept: bool, reasons: str,
         order.state = S.ACCEPTED if accept else S.REFUSED
         order.reviewed_at, order.reviewed_by, order.review_signature = now, su.user, sig
         order.refusal_reasons = "" if accept else reasons
+        if accept:
+            from qyzmet.portal import legacy  # legacy builds on this module's helpers
+
+            order.transitional, order.transitional_why = legacy.transitional(order)
         order.save()
+        if accept and rules.stay:
+            stay.issue_bed_notice(order, su, details, now)
         if not accept:
             _back_to_choice(order.entry)
     return order

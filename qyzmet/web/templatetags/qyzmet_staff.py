@@ -157,9 +157,9 @@ def role_names(actor) -> str:
 def works_mlsp_portal(actor) -> bool:
     """Does this staff member keep an E-Sobes queue: a department specialist or head of an office that
     provides one of the mlsp-2021 services (the Portal and proactive pages are theirs)?"""
-    from qyzmet.directory.models import ServicePoint
+    from qyzmet.portal.planning import services_of
     from qyzmet.portal.workflow import STAFF_ROLES
 
     if actor is None or not actor.roles & STAFF_ROLES:
         return False
-    return ServicePoint.objects.filter(provider_id=actor.office_id, reg_id__startswith="mlsp-2021/").exists()
+    return bool(services_of(actor.office_id))
