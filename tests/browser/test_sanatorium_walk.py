@@ -21,14 +21,11 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from test_portal import issue
 from test_portal_walk import make_bin, row_value, sign_in_account, sign_in_citizen
 
-from qyzmet.cases import services
-from qyzmet.cases.models import Case
 from qyzmet.cases.services import sync_catalog
-from qyzmet.core import engine
 from qyzmet.core.calendar import to_local
-from qyzmet.core.iin import make_iin
 from qyzmet.core.loader import shipped_catalog
 from qyzmet.demo import DEMO_PASSWORD, build_directory
 from qyzmet.payments.models import ServiceAct
@@ -36,9 +33,6 @@ from qyzmet.portal import workflow
 from qyzmet.portal.models import BedNotice, GuaranteedSum, Order, Supplier, SupplierOffer, SupplierUser
 
 SANATORIUM = "mlsp-2021/sanatorium"
-PHONE = "+7 701 234 56 78"
-NEW_IIN = make_iin(dt.date(1975, 6, 9), "female", 81)
-STAYED_IIN = make_iin(dt.date(1959, 1, 23), "male", 82)
 LOGIN, PASSWORD = "shipagar.sanatorium", "pw-sanatorium-walk-1"
 
 OPEN = {"kk": "Ашу: ", "ru": "Открыть: "}
@@ -50,23 +44,6 @@ SIGN_ACT = {"kk": "Актіге қол қою", "ru": "Подписать акт
 
 def localised(value: str, lang: str) -> str:
     return value.replace(".", ",") if lang in ("kk", "ru") else value
-
-
-def issue(directory, iin: str, name: str, start: dt.datetime) -> Case:
-    reg = shipped_catalog().get(SANATORIUM)
-    row = services.register_regulation(reg)
-    category = reg.category("disabled-person")
-    case = services.submit(row, engine.Submit("psc", iin, category.code, category.documents), start,
-                           office=directory.office_for(reg, "psc"), provider_office=directory.provider_of[SANATORIUM],
-                           applicant_name=name, applicant_phone=PHONE).case
-    now = start
-    for step in reg.route("psc").steps:
-        now += dt.timedelta(minutes=10)
-        if step.decides:
-            services.apply_event(case, engine.Decide("positive"), now)
-        case = services.apply_event(case, engine.CompleteStep(step.n), now).case
-    assert case.status == "issued"
-    return case
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
@@ -90,7 +67,7 @@ def test_bed_notice_stay_act_signatures_and_reimbursement_of_a_sanatorium_stay(v
     su = SupplierUser.objects.create(user=user, supplier=sanatorium, full_name="Дина Омарова")
 
     # Бауыржан: ordered 60 days ago for a stay 40 to 27 days ago, accepted, arrived and left on the dates.
-    stayed = issue(directory, STAYED_IIN, "Бауыржан Серіков", now - dt.timedelta(days=64))
+    stayed = issue(directory, SANATORIUM, now - dt.timedelta(days=64), serial=82, name="Бауыржан Серіков")
     arrival = today - dt.timedelta(days=40)
     workflow.accept_contract(stayed.queue_entry, now - dt.timedelta(days=60))
     old = workflow.form_order(stayed.queue_entry, workflow.OrderForm(
@@ -99,11 +76,11 @@ def test_bed_notice_stay_act_signatures_and_reimbursement_of_a_sanatorium_stay(v
     workflow.supplier_review(su, old.pk, True, "", now - dt.timedelta(days=59))
     workflow.record_stay(su, old.pk, "arrived", now - dt.timedelta(days=40))
     workflow.record_stay(su, old.pk, "completed", now - dt.timedelta(days=27))
-    new = issue(directory, NEW_IIN, "Айгүл Нұрланқызы", now - dt.timedelta(days=2))
+    new = issue(directory, SANATORIUM, now - dt.timedelta(days=2), serial=81, name="Айгүл Нұрланқызы")
     entry = new.queue_entry
 
     # --- 1. Айгүл orders a 14-day stay and sees its sums. --------------------------------------------------
-    sign_in_citizen(page, visit, new.number, NEW_IIN, lang)
+    sign_in_citizen(page, visit, new.number, new.applicant_iin, lang)
     page.locator("main section", has_text=new.number).get_by_role("link", name=re.compile("^" + OPEN[lang])).click()
     page.wait_for_url(re.compile(rf"/portal/cabinet/entries/{entry.pk}/$"))
     page.get_by_role("button", name=SIGN_CONTRACT[lang], exact=True).click()
@@ -140,7 +117,7 @@ def test_bed_notice_stay_act_signatures_and_reimbursement_of_a_sanatorium_stay(v
     screenshot("02-accepted-with-notice")
 
     # --- 3. Айгүл finds the signed notice in her cabinet. ------------------------------------------------
-    sign_in_citizen(page, visit, new.number, NEW_IIN, lang)
+    sign_in_citizen(page, visit, new.number, new.applicant_iin, lang)
     visit(f"/portal/cabinet/entries/{entry.pk}/", lang)
     link = page.locator(f"a[href$='/portal/cabinet/orders/{order.pk}/bed-notice/']")
     assert link.count() == 1 and notice.number in link.inner_text()
@@ -163,7 +140,7 @@ def test_bed_notice_stay_act_signatures_and_reimbursement_of_a_sanatorium_stay(v
     screenshot("03-stay-act-signed-by-sanatorium")
 
     # --- 5. Бауыржан signs; the department pays and looks at the order and the plans. ---------------------
-    sign_in_citizen(page, visit, stayed.number, STAYED_IIN, lang)
+    sign_in_citizen(page, visit, stayed.number, stayed.applicant_iin, lang)
     page.get_by_role("link", name=ACTS[lang], exact=True).click()
     page.wait_for_load_state()
     page.locator("tr", has_text=act.number).get_by_role("link", name=act.number).click()
