@@ -196,9 +196,12 @@ def add_journal_entry(su: SupplierUser, order_id: int, form: DayForm, now: dt.da
                                    "%(date)s (annex 1, cl. 45).") % {"date": f"{start:%Y-%m-%d}"})
         stop = stops.stop_on(order, form.day)
         if stop is not None:
-            raise Invalid("day", _("The service is stopped from %(start)s%(end)s: %(reason)s (annex 1, cl. 41).") % {
-                "start": f"{stop.start:%Y-%m-%d}", "end": f" to {stop.end:%Y-%m-%d}" if stop.end else "",
-                "reason": stops.REASON_TEXT.get(stop.reason, stop.reason)})
+            values = {"start": f"{stop.start:%Y-%m-%d}", "end": f"{stop.end:%Y-%m-%d}" if stop.end else "",
+                      "reason": stops.REASON_TEXT.get(stop.reason, stop.reason)}
+            if stop.end:
+                raise Invalid("day", _("The service is stopped from %(start)s to %(end)s: %(reason)s (annex 1, "
+                                       "cl. 41).") % values)
+            raise Invalid("day", _("The service is stopped from %(start)s: %(reason)s (annex 1, cl. 41).") % values)
         if order.completed_at is not None and form.day > to_local(order.completed_at).date():
             raise Invalid("day", _("The service was recorded as completed on %(date)s.")
                           % {"date": f"{to_local(order.completed_at):%Y-%m-%d}"})
