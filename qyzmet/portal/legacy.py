@@ -89,7 +89,7 @@ def notice_late(entry: QueueEntry) -> bool:
 def confirm(entry: QueueEntry, now: dt.datetime, *, assisted_by=None) -> QueueEntry:
     """The recipient confirms, with EDS, the services received outside the Portal (cl. 36, item 1)."""
     with transaction.atomic():
-        entry = QueueEntry.objects.select_for_update().select_related("legacy_supplier").get(pk=entry.pk)
+        entry = QueueEntry.objects.select_for_update(of=("self",)).select_related("legacy_supplier").get(pk=entry.pk)
         if entry.legacy_supplier_id is None:
             raise Conflict(_("No services outside the Portal are recorded for you."))
         if entry.legacy_confirmed_at is not None:
