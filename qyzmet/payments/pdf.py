@@ -8,10 +8,10 @@ Russian wording of the same annexes.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.conf import settings
 
+from qyzmet.core.money import tenge
 from qyzmet.documents.pdf import Layout, Row, render
 from qyzmet.payments import rules as R
 from qyzmet.portal.models import Order
@@ -37,11 +37,6 @@ SIGNED_NOTE = ("Актіге тараптар Порталда ЭЦҚ-мен қ�
                "подписывается сторонами ЭЦП на Портале: подписывается хеш SHA-256 этого файла.")
 HOURS = "сағ / ч"
 FORMAT = {"online": "онлайн", "offline": "офлайн"}
-
-
-def tenge(value: Decimal | str) -> str:
-    """19200 → "19 200.00 ₸"."""
-    return f"{Decimal(value):,.2f}".replace(",", " ") + " ₸"
 
 
 def _day(text: str) -> str:

@@ -38,5 +38,3 @@ SL_YEAR_CITE = "annex 1, cl. 44; Law on social protection of persons with disabi
 DUE_DAY = 10
 DUE_CITE = "annex 1, cl. 45"
 FROM_ACCEPTANCE_CITE = "annex 1, cl. 45"
-
-MONEY = Decimal("0.01")

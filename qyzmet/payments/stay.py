@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from qyzmet.cases.workflow import Conflict
 from qyzmet.core.calendar import to_local
 from qyzmet.payments.models import ServiceAct
-from qyzmet.payments.workflow import Computed, money, supplier_order
+from qyzmet.payments.workflow import Computed, supplier_order
 from qyzmet.portal import rules as PR
 from qyzmet.portal import stay as portal_stay
-from qyzmet.portal.models import GuaranteedSum, Order, SupplierUser
+from qyzmet.portal.models import Order, SupplierUser
 
 S = Order.State
 UNIT = "bed-day"
@@ -60,11 +60,8 @@ def compute(order: Order) -> Computed:
         raise Conflict(_("Sanatorium-resort treatment is given not more than once per calendar year; the act "
                          "%(number)s already covers %(year)d (annex 2, cl. 26).")
                        % {"number": other.number, "year": first.year})
-    price = Decimal(order.unit_price)
-    cost = price if order.unit == GuaranteedSum.Per.STAY else price * days
-    g = portal_stay.guaranteed_sum(order.reg_id, to_local(order.sent_at).date())
-    cap = Decimal(g.amount) if g.per == GuaranteedSum.Per.STAY else Decimal(g.amount) * days
-    paid, surcharge = money(min(cost, cap)), money(cost - min(cost, cap))
+    s = portal_stay.split(order.unit_price, order.unit, order.reg_id, to_local(order.sent_at).date(), days)
+    g, paid, surcharge = s.source, s.guaranteed, s.surcharge
     out = Computed(PR.SANATORIUM, first, last, hours=Decimal(days), paid_hours=Decimal(days), amount=paid,
                    rate=Decimal(g.amount), recipient_amount=surcharge,
                    rate_cite=f"{ACT_CITE}: the guaranteed sum from {g.valid_from:%Y-%m-%d}, {g.amount} ₸ "
@@ -72,9 +69,10 @@ def compute(order: Order) -> Computed:
     out.lines.append({"hours": str(days), "unit_price": str(g.amount), "cost": str(paid), "payer": "department",
                       "from": first.isoformat(), "to": last.isoformat(),
                       "cite": f"{STAY_CITE} (≤ 14 days, once a year); {out.rate_cite}; at most the stay's cost "
-                              f"{money(cost)} ₸"})
+                              f"{s.cost} ₸"})
     if surcharge:
-        out.lines.append({"hours": str(days), "unit_price": str(price), "cost": str(surcharge), "payer": "recipient",
+        out.lines.append({"hours": str(days), "unit_price": str(order.unit_price), "cost": str(surcharge),
+                          "payer": "recipient",
                           "from": first.isoformat(), "to": last.isoformat(),
                           "cite": "annex 2, cl. 29: the cost above the guaranteed sum, paid by the recipient"})
     for n in range(days):

@@ -11,7 +11,7 @@ import calendar as month_calendar
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import QuerySet, Sum
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from qyzmet.cases.access import AccessDenied, Actor, NotFound
 from qyzmet.cases.workflow import Conflict, Invalid
 from qyzmet.core.calendar import to_local
+from qyzmet.core.money import MONEY, money
 from qyzmet.payments import rules as R
 from qyzmet.payments.models import HourlyRate, JournalEntry, MinimumWage, Payment, ServiceAct
 from qyzmet.portal import legacy, signing, stops
@@ -31,13 +32,9 @@ A = ServiceAct.State
 ZERO = Decimal("0")
 
 
-def money(value: Decimal) -> Decimal:
-    return value.quantize(R.MONEY, rounding=ROUND_HALF_UP)
-
-
 def hours_text(value: Decimal) -> str:
     """8.00 → "8", 7.50 → "7.5": hours as people write them."""
-    text = f"{value.quantize(R.MONEY):f}"
+    text = f"{value.quantize(MONEY):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

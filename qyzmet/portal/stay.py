@@ -19,22 +19,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from qyzmet.cases.workflow import Conflict, Invalid
 from qyzmet.core.calendar import to_local
+from qyzmet.core.money import money, tenge
 from qyzmet.documents.pdf import Layout, Row, render
-from qyzmet.portal import rules as R
 from qyzmet.portal import signing
 from qyzmet.portal.models import BedNotice, GuaranteedSum, Order, Signature, SupplierOffer, SupplierUser
 
 SUMS_CITE = "annex 2, cl. 28, 29; annex 7; Order No. 14 of 20.01.2020 (the guaranteed sum)"
 NOTICE_CITE = "annex 2, cl. 29; annex 7"
-MONEY = Decimal("0.01")
-
 # What the supplier fills in on annex 7 when it confirms the bed; every one may stay blank, as on the paper.
 DETAIL_FIELDS = ("check_in", "check_out", "meals", "treatment", "accommodation", "accessibility", "phone")
 
@@ -43,11 +41,9 @@ def bed_days(arrival: dt.date, departure: dt.date) -> int:
     return (departure - arrival).days + 1
 
 
-def tenge(value: Decimal | str | None) -> str:
-    """19200 → "19 200.00 ₸" (a blank line when there is no figure)."""
-    if value is None or value == "":
-        return "______ ₸"
-    return f"{Decimal(value):,.2f}".replace(",", " ") + " ₸"
+def _tenge(value: Decimal | None) -> str:
+    """An amount on the notice, or the form's blank line when there is none."""
+    return "______ ₸" if value is None else tenge(value)
 
 
 @dataclass(frozen=True)
@@ -67,24 +63,41 @@ def guaranteed_sum(reg_id: str, on: dt.date) -> GuaranteedSum:
     return row
 
 
+@dataclass(frozen=True)
+class Split:
+    """A stay's cost at the supplier's price, the guaranteed part the department pays and the surcharge."""
+
+    cost: Decimal
+    cap: Decimal  # the guaranteed sum for these days
+    guaranteed: Decimal
+    surcharge: Decimal
+    source: GuaranteedSum
+
+
+def split(price: Decimal, unit: str, reg_id: str, on: dt.date, days: int) -> Split:
+    """``price`` per bed-day (or per stay when ``unit`` is "stay") for ``days``, against the guaranteed sum in
+    force on ``on``: the department pays at most the cost, the recipient the rest (annex 2 cl. 29)."""
+    price = Decimal(price)
+    cost = price if unit == GuaranteedSum.Per.STAY else price * days
+    g = guaranteed_sum(reg_id, on)
+    cap = Decimal(g.amount) if g.per == GuaranteedSum.Per.STAY else Decimal(g.amount) * days
+    guaranteed = min(cost, cap)
+    return Split(money(cost), money(cap), money(guaranteed), money(cost - guaranteed), g)
+
+
 def sums(offer: SupplierOffer, arrival: dt.date, departure: dt.date, on: dt.date) -> Sums:
     """The order's sum at the offer's price, the part the department reimburses, the recipient's surcharge."""
     days = bed_days(arrival, departure)
-    price = Decimal(offer.unit_price)
-    per_stay = offer.unit == GuaranteedSum.Per.STAY
-    order_sum = price if per_stay else price * days
-    g = guaranteed_sum(offer.reg_id, on)
-    cap = Decimal(g.amount) if g.per == GuaranteedSum.Per.STAY else Decimal(g.amount) * days
-    guaranteed = min(order_sum, cap)
-    surcharge = order_sum - guaranteed
-    q = lambda v: v.quantize(MONEY, rounding=ROUND_HALF_UP)  # noqa: E731 - one rounding for all three
-    price_text = f"{price} ₸ a stay" if per_stay else f"{days} bed-days × {price} ₸"
-    cap_text = (f"{g.amount} ₸ a stay" if g.per == GuaranteedSum.Per.STAY
-                else f"{days} bed-days × {g.amount} ₸ = {q(cap)} ₸")
-    why = (f"order sum {price_text} = {q(order_sum)} ₸; guaranteed sum from {g.valid_from:%Y-%m-%d} ({g.source}): "
-           f"{cap_text}; the department reimburses {q(guaranteed)} ₸, the recipient pays the surcharge "
-           f"{q(surcharge)} ₸ on arrival ({SUMS_CITE})")
-    return Sums(days, q(order_sum), q(guaranteed), q(surcharge), why)
+    s = split(offer.unit_price, offer.unit, offer.reg_id, on, days)
+    g = s.source
+    price_text = f"{offer.unit_price} ₸ a stay" if offer.unit == GuaranteedSum.Per.STAY \
+        else f"{days} bed-days × {offer.unit_price} ₸"
+    cap_text = f"{g.amount} ₸ a stay" if g.per == GuaranteedSum.Per.STAY \
+        else f"{days} bed-days × {g.amount} ₸ = {s.cap} ₸"
+    why = (f"order sum {price_text} = {s.cost} ₸; guaranteed sum from {g.valid_from:%Y-%m-%d} ({g.source}): "
+           f"{cap_text}; the department reimburses {s.guaranteed} ₸, the recipient pays the surcharge "
+           f"{s.surcharge} ₸ on arrival ({SUMS_CITE})")
+    return Sums(days, s.cost, s.guaranteed, s.surcharge, why)
 
 
 # --- the bed notice (annex 7) -------------------------------------------------------------------------
@@ -118,9 +131,9 @@ def notice_layout(order: Order, number: str, details: dict[str, str], issued: dt
     rows = (
         Row("Құрметті алушы / Уважаемый получатель", entry.recipient_name),
         Row("Тапсырыс / Заказ", f"№ {order.number}, {to_local(order.sent_at):%d.%m.%Y}"),
-        Row("Тапсырыс сомасы / Сумма заказа", tenge(order.order_sum)),
-        Row("оның ішінде кепілді сома / в том числе гарантированная сумма", tenge(order.guaranteed_sum)),
-        Row("қосымша ақы сомасы / сумма доплаты", tenge(order.surcharge)),
+        Row("Тапсырыс сомасы / Сумма заказа", _tenge(order.order_sum)),
+        Row("оның ішінде кепілді сома / в том числе гарантированная сумма", _tenge(order.guaranteed_sum)),
+        Row("қосымша ақы сомасы / сумма доплаты", _tenge(order.surcharge)),
         Row("Келу күні / Дата заезда", f"{order.arrival_date:%d.%m.%Y}"),
         Row("Санаторийдің мекен-жайы / Адрес санатория",
             f"{supplier.name_kk} / {supplier.name_ru}; {_blank(supplier.address)}"),
@@ -174,7 +187,3 @@ def issue_bed_notice(order: Order, su: SupplierUser, details: dict | None, now: 
         sha256=hashlib.sha256(pdf).hexdigest(), backend=sig.backend, value=sig.value, signed_at=now)
     return BedNotice.objects.create(order=order, number=number, details=clean, pdf=pdf,
                                     pdf_sha256=signature.sha256, signature=signature, issued_at=now)
-
-
-def is_stay(order: Order) -> bool:
-    return order.reg_id == R.SANATORIUM
