@@ -368,14 +368,8 @@ def _still_the_journal(act: ServiceAct) -> None:
 
 def _sign_pdf(act: ServiceAct, now: dt.datetime, *, signer_iin: str, signer_name: str, user) -> Signature:
     """An EDS over the act's PDF bytes: the signature's SHA-256 is the PDF's (portal.signing's Signer)."""
-    signer = signing.default_signer()
-    document = bytes(act.pdf)
-    signer_id = signer_iin or (f"user:{user.pk}" if user is not None else "")
-    signed = signer.sign(document, signer_id=signer_id)
-    return Signature.objects.create(
-        kind=Signature.Kind.ACT, object_type="payments.serviceact", object_id=act.pk, signer_iin=signer_iin,
-        signer_name=signer_name, signer_user=user, sha256=hashlib.sha256(document).hexdigest(),
-        backend=signed.backend, value=signed.value, signed_at=now)
+    return signing.sign_bytes(Signature.Kind.ACT, "payments.serviceact", act.pk, bytes(act.pdf), now,
+                              signer_iin=signer_iin, signer_name=signer_name, user=user)
 
 
 def signature_holds(signature: Signature | None, pdf: bytes) -> bool:

@@ -66,8 +66,14 @@ def canonical(content: dict[str, Any]) -> bytes:
 def sign(kind: str, object_type: str, object_id: int | None, content: dict[str, Any], now: dt.datetime, *,
          signer_iin: str = "", signer_name: str = "", user=None, signer: Signer | None = None) -> Signature:
     """Sign ``content`` and record the signature (inside the caller's transaction)."""
+    return sign_bytes(kind, object_type, object_id, canonical(content), now, signer_iin=signer_iin,
+                      signer_name=signer_name, user=user, signer=signer)
+
+
+def sign_bytes(kind: str, object_type: str, object_id: int | None, document: bytes, now: dt.datetime, *,
+               signer_iin: str = "", signer_name: str = "", user=None, signer: Signer | None = None) -> Signature:
+    """Sign a document's bytes as they are (a PDF) and record the signature; its SHA-256 is the document's."""
     signer = signer or default_signer()
-    document = canonical(content)
     signer_id = signer_iin or (f"user:{user.pk}" if user is not None else "")
     signed = signer.sign(document, signer_id=signer_id)
     return Signature.objects.create(

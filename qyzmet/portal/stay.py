@@ -17,7 +17,6 @@ limits to 14 (workflow._check_stay); the act's form does not define a bed-day ot
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -180,10 +179,8 @@ def issue_bed_notice(order: Order, su: SupplierUser, details: dict | None, now: 
     clean = clean_details(details)
     number = f"{order.number}-N"
     pdf = render(notice_layout(order, number, clean, now))
-    sig = signing.default_signer().sign(pdf, signer_id=su.supplier.bin)
-    signature = Signature.objects.create(
-        kind=Signature.Kind.BED_NOTICE, object_type="portal.bednotice", object_id=order.pk,
-        signer_iin=su.supplier.bin, signer_name=su.full_name or str(su.supplier), signer_user=su.user,
-        sha256=hashlib.sha256(pdf).hexdigest(), backend=sig.backend, value=sig.value, signed_at=now)
+    signature = signing.sign_bytes(Signature.Kind.BED_NOTICE, "portal.bednotice", order.pk, pdf, now,
+                                   signer_iin=su.supplier.bin, signer_name=su.full_name or str(su.supplier),
+                                   user=su.user)
     return BedNotice.objects.create(order=order, number=number, details=clean, pdf=pdf,
                                     pdf_sha256=signature.sha256, signature=signature, issued_at=now)
