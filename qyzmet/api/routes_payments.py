@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from qyzmet.api.common import In, Instant, PageParams, now, page_of, paginate
@@ -20,6 +20,7 @@ from qyzmet.cases.access import AccessDenied, NotFound, actor_for
 from qyzmet.cases.workflow import Invalid
 from qyzmet.payments import stay, workflow
 from qyzmet.payments.models import JournalEntry, ServiceAct
+from qyzmet.payments.views import act_pdf_response
 from qyzmet.portal.models import Order, SupplierUser
 
 router = Router(tags=["payments"])
@@ -213,10 +214,7 @@ def get_act(request, act_id: int):
 @router.get("/acts/{int:act_id}/pdf", response={200: None, **ERRORS},
             summary="The act's PDF (annex 8 with the annex 9 / 10 sheet): the bytes both parties sign")
 def act_pdf(request, act_id: int):
-    act = _act(request, act_id)
-    response = HttpResponse(bytes(act.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="act-{act.number}.pdf"'
-    return response
+    return act_pdf_response(_act(request, act_id))
 
 
 @router.post("/acts/{int:act_id}/sign", response={200: ActOut, **ERRORS},

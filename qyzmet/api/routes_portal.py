@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from qyzmet.api.common import In, Instant, PageParams, now, page_of, paginate
@@ -21,6 +21,7 @@ from qyzmet.cases.access import AccessDenied, Actor, NotFound, actor_for
 from qyzmet.cases.workflow import Invalid
 from qyzmet.portal import legacy, manufacture, stops, workflow
 from qyzmet.portal.models import BedNotice, Order, QueueEntry, ServiceStop, Supplier, SupplierUser
+from qyzmet.portal.stay_views import notice_pdf_response
 
 router = Router(tags=["portal"])
 
@@ -322,9 +323,7 @@ def bed_notice_pdf(request, order_id: int):
     notice = BedNotice.objects.filter(order_id=getattr(order, "pk", None)).first()
     if notice is None:
         raise NotFound("No bed notice for this order.")
-    response = HttpResponse(bytes(notice.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bed-notice-{notice.number}.pdf"'
-    return response
+    return notice_pdf_response(notice)
 
 
 @router.post("/queue/{int:entry_id}/reactivate", response={200: QueueEntryOut, **ERRORS},

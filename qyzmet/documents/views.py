@@ -18,13 +18,18 @@ from qyzmet.web.staff import staff_view
 CITIZEN_CASES = "qyzmet_citizen_cases"
 
 
-def pdf_response(document: Document, *, inline: bool = True) -> HttpResponse:
-    response = HttpResponse(bytes(document.content), content_type="application/pdf")
+def pdf_bytes_response(content: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
+    """A stored PDF as it was signed: pages and API routes answer every PDF through this."""
+    response = HttpResponse(bytes(content), content_type="application/pdf")
     disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{document.case.number}-{document.form}-' \
-                                      f'{document.lang}.pdf"'
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def pdf_response(document: Document, *, inline: bool = True) -> HttpResponse:
+    return pdf_bytes_response(document.content, f"{document.case.number}-{document.form}-{document.lang}.pdf",
+                              inline=inline)
 
 
 def _in_language(request: HttpRequest, document: Document) -> Document:

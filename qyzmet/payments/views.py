@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from qyzmet.cases.access import Actor
 from qyzmet.cases.workflow import Conflict, Invalid
 from qyzmet.core.calendar import to_local
+from qyzmet.documents.views import pdf_bytes_response
 from qyzmet.payments import rules as R
 from qyzmet.payments import stay, workflow
 from qyzmet.payments.forms import ActMonthForm, JournalDayForm, PaymentForm
@@ -53,10 +54,8 @@ def _act_row(act: ServiceAct) -> ServiceAct:
     return act
 
 
-def _pdf(act: ServiceAct) -> HttpResponse:
-    response = HttpResponse(bytes(act.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="act-{act.number}.pdf"'
-    return response
+def act_pdf_response(act: ServiceAct) -> HttpResponse:
+    return pdf_bytes_response(act.pdf, f"act-{act.number}.pdf")
 
 
 # --- the supplier ---------------------------------------------------------------------------------------
@@ -155,7 +154,7 @@ def supplier_act(request: HttpRequest, su, pk: int) -> HttpResponse:
 
 @supplier_view
 def supplier_act_pdf(request: HttpRequest, su, pk: int) -> HttpResponse:
-    return _pdf(workflow.supplier_act(su, pk))
+    return act_pdf_response(workflow.supplier_act(su, pk))
 
 
 @require_POST
@@ -186,7 +185,7 @@ def cabinet_act(request: HttpRequest, iin: str, pk: int) -> HttpResponse:
 
 @recipient_view
 def cabinet_act_pdf(request: HttpRequest, iin: str, pk: int) -> HttpResponse:
-    return _pdf(workflow.recipient_act(iin, pk))
+    return act_pdf_response(workflow.recipient_act(iin, pk))
 
 
 @require_POST
@@ -222,7 +221,7 @@ def staff_act(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
 
 @portal_staff_view
 def staff_act_pdf(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    return _pdf(workflow.staff_act(actor, pk))
+    return act_pdf_response(workflow.staff_act(actor, pk))
 
 
 @require_POST

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 
+from qyzmet.documents.views import pdf_bytes_response
 from qyzmet.portal import views, workflow
 from qyzmet.portal.models import BedNotice, Order
+
+
+def notice_pdf_response(notice: BedNotice) -> HttpResponse:
+    return pdf_bytes_response(notice.pdf, f"bed-notice-{notice.number}.pdf")
 
 
 def _pdf(order: Order) -> HttpResponse:
     notice = BedNotice.objects.filter(order=order).first()
     if notice is None:
         raise Http404("No bed notice for this order.")
-    response = HttpResponse(bytes(notice.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bed-notice-{notice.number}.pdf"'
-    return response
+    return notice_pdf_response(notice)
 
 
 @views.supplier_view
