@@ -191,7 +191,7 @@ def add_journal_entry(su: SupplierUser, order_id: int, form: DayForm, now: dt.da
                                        "(annex 1, cl. 45); earlier days are not.") % {"date": f"{start:%Y-%m-%d}"})
             raise Invalid("day", _("Payment runs from the day the recipient received your notice of acceptance, "
                                    "%(date)s (annex 1, cl. 45).") % {"date": f"{start:%Y-%m-%d}"})
-        stop = stops.stop_on(order, form.day)
+        stop = stops.stop_on(stops.stops_of(order), form.day)
         if stop is not None:
             values = {"start": f"{stop.start:%Y-%m-%d}", "end": f"{stop.end:%Y-%m-%d}" if stop.end else "",
                       "reason": stops.REASON_TEXT.get(stop.reason, stop.reason)}
@@ -266,8 +266,9 @@ def compute(order: Order, period_start: dt.date) -> Computed:
     if not entries:
         raise Invalid("month", _("The journal has no days in %(month)s.") % {"month": f"{first:%Y-%m}"})
     by_day: dict[dt.date, Decimal] = {}
+    held = list(stops.stops_of(order))
     for e in entries:
-        stop = stops.stop_on(order, e.day)
+        stop = stops.stop_on(held, e.day)
         if stop is not None:  # a stop recorded over days journaled before it (stops.record refuses that)
             raise Conflict(_("The journal has %(day)s, when the service was stopped (annex 1, cl. 41). Correct the "
                              "journal first.") % {"day": f"{e.day:%Y-%m-%d}"})

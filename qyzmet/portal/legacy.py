@@ -67,15 +67,11 @@ def mark(actor: Actor, entry_id: int, supplier_id: int, since: dt.date | None, n
         entry.remind_due = entry.block_due = None
         entry.remind_why = entry.block_why = f"not counted: served outside the Portal ({WINDOW_CITE})"
         entry.remind_cite = entry.block_cite = WINDOW_CITE
-        workflow._queue_sms(entry, reg, SMS_RECIPIENT, now)
-        rule = reg.sms_rule(SMS_SUPPLIER)
-        if rule is not None and supplier.phone:
-            from qyzmet.notify import outbox
-
-            outbox.queue(entry.case, rule, now, office_id=entry.office_id, phone=supplier.phone)
+        workflow.queue_sms(entry, reg, SMS_RECIPIENT, now)
+        if supplier.phone:
+            workflow.queue_sms(entry, reg, SMS_SUPPLIER, now, phone=supplier.phone)
         else:
-            entry.note = (f"{entry.note}\n" if entry.note else "") + \
-                f"{now:%Y-%m-%d}: no message to the supplier's representative (no phone or no '{SMS_SUPPLIER}' SMS)"
+            workflow.add_note(entry, now, "no message to the supplier's representative: the register has no phone")
         entry.save()
     return entry
 

@@ -10,6 +10,7 @@ supplier's journal then takes no day inside it, so no such day reaches an act or
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -95,6 +96,7 @@ def close(actor: Actor, stop_id: int, end: dt.date | None) -> ServiceStop:
     return stop
 
 
-def stop_on(order: Order, day: dt.date) -> ServiceStop | None:
-    """The stop that covers ``day``, if any: the journal refuses such a day."""
-    return next((s for s in stops_of(order) if s.covers(day)), None)
+def stop_on(held: Iterable[ServiceStop], day: dt.date) -> ServiceStop | None:
+    """Of an order's stops (read once, :func:`stops_of`), the one that covers ``day``: the journal refuses
+    such a day."""
+    return next((s for s in held if s.covers(day)), None)

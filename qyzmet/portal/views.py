@@ -161,7 +161,7 @@ def _entry_page(request: HttpRequest, entry: QueueEntry, *, form: OrderFormField
     orders = list(entry.orders.select_related("supplier", "bed_notice").order_by("-sent_at"))
     for o in orders:
         o.state_label = ORDER_STATES.get(o.state, o.state)
-        o.notice = getattr(o, "bed_notice", None) if hasattr(o, "bed_notice") else None
+        o.notice = getattr(o, "bed_notice", None)  # the reverse one-to-one raises AttributeError when absent
     return render(request, "portal/entry.html", {
         **_entry_view(entry, entry.position()), "rules": rules, "suppliers": suppliers,
         "contract": getattr(entry, "contract", None) if hasattr(entry, "contract") else None,

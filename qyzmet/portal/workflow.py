@@ -58,16 +58,20 @@ def calendar(reg: Regulation) -> tuple[WorkCalendar, str]:
     return lookup(name), name
 
 
-def _queue_sms(entry: QueueEntry, reg: Regulation, code: str, now: dt.datetime) -> bool:
-    """Queue the act's SMS ``code``; False (and a note on the entry) when the act's file has none."""
+def add_note(entry: QueueEntry, now: dt.datetime, text: str) -> None:
+    entry.note = (f"{entry.note}\n" if entry.note else "") + f"{now:%Y-%m-%d}: {text}"
+
+
+def queue_sms(entry: QueueEntry, reg: Regulation, code: str, now: dt.datetime, *, phone: str = "") -> bool:
+    """Queue the act's SMS ``code`` to the recipient (or to ``phone``); False (and a note on the entry) when
+    the act's file has none."""
     from qyzmet.notify import outbox
 
     rule = reg.sms_rule(code)
     if rule is None:
-        entry.note = (f"{entry.note}\n" if entry.note else "") + \
-            f"{now:%Y-%m-%d}: the regulation file has no '{code}' SMS; none queued"
+        add_note(entry, now, f"the regulation file has no '{code}' SMS; none queued")
         return False
-    outbox.queue(entry.case, rule, now, office_id=entry.office_id)
+    outbox.queue(entry.case, rule, now, office_id=entry.office_id, phone=phone)
     return True
 
 
@@ -128,7 +132,7 @@ def enqueue(case: Case, now: dt.datetime, *, reg: Regulation | None = None) -> Q
         # by the initial date of registration); it never changes afterwards.
         registered_at=case.accepted_at or case.submitted_at, portal_from=now, state=E.AWAITING_CHOICE)
     set_choice_window(entry, rules)
-    _queue_sms(entry, reg, R.SMS_CHOICE, now)
+    queue_sms(entry, reg, R.SMS_CHOICE, now)
     entry.save()
     return entry
 
@@ -146,7 +150,7 @@ def sweep(now: dt.datetime) -> dict[str, int]:
             if entry.state not in (E.AWAITING_CHOICE, E.REMINDED) or entry.block_due > now:
                 continue
             entry.state, entry.blocked_at = E.BLOCKED, now
-            _queue_sms(entry, regulation(entry), R.SMS_BLOCKED, now)
+            queue_sms(entry, regulation(entry), R.SMS_BLOCKED, now)
             entry.save()
             done["portal choices blocked"] += 1
     # A reminder that came due together with the block is not sent: the block SMS says more.
@@ -157,7 +161,7 @@ def sweep(now: dt.datetime) -> dict[str, int]:
             if entry.state != E.AWAITING_CHOICE or entry.reminded_at is not None:
                 continue
             entry.state, entry.reminded_at = E.REMINDED, now
-            _queue_sms(entry, regulation(entry), R.SMS_REMINDER, now)
+            queue_sms(entry, regulation(entry), R.SMS_REMINDER, now)
             entry.save()
             done["portal reminders sent"] += 1
     return done
