@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-PA = "mlsp-2021/personal-assistant"
-SL = "mlsp-2021/sign-language"
-SERVICES = (PA, SL)
+from qyzmet.portal import rules as PR
+
+PA = PR.PERSONAL_ASSISTANT
+SL = PR.SIGN_LANGUAGE
+SERVICES = PR.HOURLY
 
 JOURNAL_CITE = "annex 1, cl. 40"  # the journal of rendered services in the supplier's cabinet
 ACT_CITE = "annex 1, cl. 42; annex 8"  # the act formed from the journal, with the annex 9 / 10 sheet

@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from qyzmet.cases.access import Actor
 from qyzmet.cases.workflow import Conflict, Invalid
 from qyzmet.core.calendar import to_local
+from qyzmet.portal import rules as R
 from qyzmet.portal import signing, workflow
 from qyzmet.portal.models import Order, QueueEntry, Supplier
 
-SERVICES = ("mlsp-2021/personal-assistant", "mlsp-2021/sign-language")
+SERVICES = R.HOURLY
 NOTICE_CITE = "annex 1, cl. 35"
 WINDOW_CITE = "annex 1, cl. 36"
 IN_FULL_CITE = "annex 1, cl. 45"

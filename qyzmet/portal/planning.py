@@ -30,14 +30,7 @@ from qyzmet.portal.models import ActivityPlan, QueueEntry
 from qyzmet.portal.workflow import STAFF_ROLES, require_staff
 
 # The clause of each act that puts the plan on the department, per service (regulation id).
-CITES: dict[str, str] = {
-    "mlsp-2021/personal-assistant": "annex 1, cl. 33",
-    "mlsp-2021/sign-language": "annex 1, cl. 33",
-    "mlsp-2021/sanatorium": "annex 2, cl. 22",
-    "mlsp-2021/prosthetic-aid": "annex 3, cl. 22",
-    "mlsp-2021/technical-aids": "annex 3, cl. 78",
-    "mlsp-2021/mobility-means": "annex 4, cl. 21",
-}
+CITES: dict[str, str] = {r.reg_id: r.cite(r.plan) for r in R.RULES.values()}
 ALL_CITES = "annex 1 cl. 33, annex 2 cl. 22, annex 3 cl. 22 and 78, annex 4 cl. 21"
 
 # Order No. 61 dates from 2021: no plan of an earlier year belongs to it.

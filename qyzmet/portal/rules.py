@@ -11,6 +11,10 @@ from dataclasses import dataclass
 
 SANATORIUM = "mlsp-2021/sanatorium"
 SIGN_LANGUAGE = "mlsp-2021/sign-language"
+PERSONAL_ASSISTANT = "mlsp-2021/personal-assistant"
+# Annex 1's two services paid by the hour from the journal (cl. 40-45): the ones with recipients served
+# outside the Portal (cl. 35) and with stops (cl. 41).
+HOURLY = (PERSONAL_ASSISTANT, SIGN_LANGUAGE)
 
 # The Portal has no opening hours of its own in the acts.  The supplier's 5 working days and the
 # sanatorium's "3 working days before arrival" are counted on the employment department's schedule that
@@ -37,6 +41,7 @@ class PortalRules:
     contract: str  # the public contract signed with EDS
     order: str  # the EDS order + the reimbursement application (Order No. 14)
     review: str  # the supplier's 5 working days
+    plan: str  # the yearly "Planning of activities" by 25 December
     sl_format: bool = False  # the recipient chooses face to face or online (annex 1 cl. 39)
     receipt_method: bool = False  # delivery or self-pickup (annex 3 cl. 83, annex 4 cl. 28)
     refusal_hint: str = ""  # what the act allows as a refusal reason, when it says
@@ -47,20 +52,20 @@ class PortalRules:
 
 
 RULES: dict[str, PortalRules] = {r.reg_id: r for r in (
-    PortalRules("mlsp-2021/personal-assistant", "annex 1", queue="cl. 33", transfer="cl. 34",
-                remind="cl. 34, 36", block="cl. 37", contract="cl. 38", order="cl. 39", review="cl. 40"),
+    PortalRules(PERSONAL_ASSISTANT, "annex 1", queue="cl. 33", transfer="cl. 34", remind="cl. 34, 36",
+                block="cl. 37", contract="cl. 38", order="cl. 39", review="cl. 40", plan="cl. 33"),
     PortalRules(SIGN_LANGUAGE, "annex 1", queue="cl. 33", transfer="cl. 34", remind="cl. 34, 36",
-                block="cl. 37", contract="cl. 38", order="cl. 39", review="cl. 40", sl_format=True),
+                block="cl. 37", contract="cl. 38", order="cl. 39", review="cl. 40", plan="cl. 33", sl_format=True),
     PortalRules(SANATORIUM, "annex 2", queue="cl. 22", transfer="cl. 23", remind="cl. 24", block="cl. 25",
-                contract="cl. 27", order="cl. 28", review="cl. 28", stay=True),
+                contract="cl. 27", order="cl. 28", review="cl. 28", plan="cl. 22", stay=True),
     PortalRules("mlsp-2021/prosthetic-aid", "annex 3", queue="cl. 22, 26", transfer="cl. 23", remind="cl. 24",
-                block="cl. 25", contract="cl. 29", order="cl. 30", review="cl. 30"),
+                block="cl. 25", contract="cl. 29", order="cl. 30", review="cl. 30", plan="cl. 22"),
     PortalRules("mlsp-2021/technical-aids", "annex 3", queue="cl. 79", transfer="cl. 79", remind="cl. 79, 80",
-                block="cl. 81", contract="cl. 82", order="cl. 83", review="cl. 83", receipt_method=True,
-                refusal_hint="goods not in stock"),
+                block="cl. 81", contract="cl. 82", order="cl. 83", review="cl. 83", plan="cl. 78",
+                receipt_method=True, refusal_hint="goods not in stock"),
     PortalRules("mlsp-2021/mobility-means", "annex 4", queue="cl. 25", transfer="cl. 22", remind="cl. 22, 23",
-                block="cl. 24", contract="cl. 27", order="cl. 28", review="cl. 28", receipt_method=True,
-                refusal_hint="goods not in stock"),
+                block="cl. 24", contract="cl. 27", order="cl. 28", review="cl. 28", plan="cl. 21",
+                receipt_method=True, refusal_hint="goods not in stock"),
 )}
 
 # Sanatorium-only clauses (annex 2).

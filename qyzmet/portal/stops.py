@@ -19,15 +19,14 @@ from django.utils.translation import gettext_lazy
 
 from qyzmet.cases.access import Actor, NotFound
 from qyzmet.cases.workflow import Conflict, Invalid
+from qyzmet.portal import rules as R
 from qyzmet.portal import workflow
 from qyzmet.portal.models import Order, ServiceStop
 
 CITE = "annex 1, cl. 41"
-PA = "mlsp-2021/personal-assistant"
-SL = "mlsp-2021/sign-language"
 # Which reasons stop which service (cl. 41).
-REASONS = {PA: (ServiceStop.Reason.INPATIENT, ServiceStop.Reason.FULL_STATE_SUPPORT),
-           SL: (ServiceStop.Reason.FULL_STATE_SUPPORT,)}
+REASONS = {R.PERSONAL_ASSISTANT: (ServiceStop.Reason.INPATIENT, ServiceStop.Reason.FULL_STATE_SUPPORT),
+           R.SIGN_LANGUAGE: (ServiceStop.Reason.FULL_STATE_SUPPORT,)}
 OPEN = (Order.State.ACCEPTED, Order.State.COMPLETED)
 REASON_TEXT = {ServiceStop.Reason.INPATIENT: gettext_lazy("inpatient treatment"),
                ServiceStop.Reason.FULL_STATE_SUPPORT: gettext_lazy("a stay under full state support")}
