@@ -69,6 +69,21 @@ def make_bin(serial: int, yymm: str = "1503") -> str:
         serial += 1
 
 
+def supplier_with_login(office, reg_id: str, serial: int, names: tuple[str, str], login: str, password: str,
+                        representative: str, *, unit: str, price: Decimal, address: str = "",
+                        capacity: int | None = None, profile: str = "") -> SupplierUser:
+    """A supplier in the register serving ``office``, its one offer, and the login of its representative."""
+    supplier = Supplier.objects.create(name_kk=names[0], name_ru=names[1], bin=make_bin(serial), region="Алматы",
+                                       address=address)
+    supplier.offices.add(office)
+    SupplierOffer.objects.create(supplier=supplier, reg_id=reg_id, unit=unit, unit_price=price, capacity=capacity,
+                                 profile=profile)
+    user = get_user_model().objects.create_user(login)
+    user.set_password(password)
+    user.save()
+    return SupplierUser.objects.create(user=user, supplier=supplier, full_name=representative)
+
+
 def issue(directory, iin: str, name: str, start: dt.datetime) -> Case:
     """A PA case submitted at the PSC on ``start`` and driven to its positive result (10 minutes a step)."""
     reg = shipped_catalog().get(PA)
@@ -136,13 +151,9 @@ def test_order_journal_act_signatures_and_payment_of_a_personal_assistant(visit,
     today = to_local(now).date()
     HourlyRate.objects.create(reg_id=PA, valid_from=today - dt.timedelta(days=400), amount=RATE,
                               note="Decree No. 1193, B3, step 4, up to a year of experience")
-    supplier = Supplier.objects.create(name_kk="«Көмек» ЖШС", name_ru="ТОО «Комек»", bin=make_bin(31), region="Алматы")
-    supplier.offices.add(office)
-    SupplierOffer.objects.create(supplier=supplier, reg_id=PA, unit_price=RATE, unit="hour")
-    user = get_user_model().objects.create_user(SUPPLIER_LOGIN)
-    user.set_password(SUPPLIER_PASSWORD)
-    user.save()
-    su = SupplierUser.objects.create(user=user, supplier=supplier, full_name="Сәуле Ахметова")
+    su = supplier_with_login(office, PA, 31, ("«Көмек» ЖШС", "ТОО «Комек»"), SUPPLIER_LOGIN, SUPPLIER_PASSWORD,
+                             "Сәуле Ахметова", unit="hour", price=RATE)
+    supplier = su.supplier
 
     # Ерлан: registered 40 days ago, contract and order 36 days ago, accepted 35 days ago (see the docstring:
     # the browser cannot backdate an acceptance, and days before it are refused by cl. 45).

@@ -19,10 +19,9 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from test_portal import issue
-from test_portal_walk import make_bin, row_value, sign_in_account, sign_in_citizen
+from test_portal_walk import row_value, sign_in_account, sign_in_citizen, supplier_with_login
 
 from qyzmet.cases.services import sync_catalog
 from qyzmet.core.calendar import to_local
@@ -30,7 +29,7 @@ from qyzmet.core.loader import shipped_catalog
 from qyzmet.demo import DEMO_PASSWORD, build_directory
 from qyzmet.payments.models import ServiceAct
 from qyzmet.portal import workflow
-from qyzmet.portal.models import BedNotice, GuaranteedSum, Order, Supplier, SupplierOffer, SupplierUser
+from qyzmet.portal.models import BedNotice, GuaranteedSum, Order
 
 SANATORIUM = "mlsp-2021/sanatorium"
 LOGIN, PASSWORD = "shipagar.sanatorium", "pw-sanatorium-walk-1"
@@ -56,15 +55,10 @@ def test_bed_notice_stay_act_signatures_and_reimbursement_of_a_sanatorium_stay(v
     today = to_local(now).date()
     GuaranteedSum.objects.create(reg_id=SANATORIUM, valid_from=today - dt.timedelta(days=400),
                                  amount=Decimal("18500"), source="the department's figure under Order No. 14")
-    sanatorium = Supplier.objects.create(name_kk="«Шипагер» санаторийі", name_ru="Санаторий «Шипагер»",
-                                         bin=make_bin(41), region="Алматы", address="Алматы, Әл-Фараби 1")
-    sanatorium.offices.add(office)
-    SupplierOffer.objects.create(supplier=sanatorium, reg_id=SANATORIUM, unit="bed-day", unit_price=Decimal("22000"),
-                                 capacity=10, profile="тірек-қимыл аппараты")
-    user = get_user_model().objects.create_user(LOGIN)
-    user.set_password(PASSWORD)
-    user.save()
-    su = SupplierUser.objects.create(user=user, supplier=sanatorium, full_name="Дина Омарова")
+    su = supplier_with_login(office, SANATORIUM, 41, ("«Шипагер» санаторийі", "Санаторий «Шипагер»"), LOGIN, PASSWORD,
+                             "Дина Омарова", unit="bed-day", price=Decimal("22000"), address="Алматы, Әл-Фараби 1",
+                             capacity=10, profile="тірек-қимыл аппараты")
+    sanatorium = su.supplier
 
     # Бауыржан: ordered 60 days ago for a stay 40 to 27 days ago, accepted, arrived and left on the dates.
     stayed = issue(directory, SANATORIUM, now - dt.timedelta(days=64), serial=82, name="Бауыржан Серіков")

@@ -13,10 +13,9 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from test_portal import issue
-from test_portal_walk import make_bin, row_value, sign_in_account, sign_in_citizen
+from test_portal_walk import row_value, sign_in_account, sign_in_citizen, supplier_with_login
 
 from qyzmet.cases.services import sync_catalog
 from qyzmet.core.calendar import to_local
@@ -25,7 +24,6 @@ from qyzmet.demo import build_directory
 from qyzmet.payments import workflow as pay
 from qyzmet.payments.models import MinimumWage, ServiceAct
 from qyzmet.portal import workflow
-from qyzmet.portal.models import Supplier, SupplierOffer, SupplierUser
 
 SL = "mlsp-2021/sign-language"
 LOGIN, PASSWORD = "ishara.supplier", "pw-sign-walk-1"
@@ -40,13 +38,9 @@ def test_a_sign_language_month_crossing_60_hours_a_year(visit, page, screenshot,
     last_month_end = today.replace(day=1) - dt.timedelta(days=1)
     first = last_month_end.replace(day=1)
     MinimumWage.objects.create(year=first.year, amount=WAGE, source="Republican Budget Law (test figure)")
-    supplier = Supplier.objects.create(name_kk="«Ишара» ЖШС", name_ru="ТОО «Ишара»", bin=make_bin(51), region="Алматы")
-    supplier.offices.add(directory.provider_of[SL])
-    SupplierOffer.objects.create(supplier=supplier, reg_id=SL, unit="hour", unit_price=Decimal("12750"))
-    user = get_user_model().objects.create_user(LOGIN)
-    user.set_password(PASSWORD)
-    user.save()
-    su = SupplierUser.objects.create(user=user, supplier=supplier, full_name="Асель Нұрова")
+    su = supplier_with_login(directory.provider_of[SL], SL, 51, ("«Ишара» ЖШС", "ТОО «Ишара»"), LOGIN, PASSWORD,
+                             "Асель Нұрова", unit="hour", price=Decimal("12750"))
+    supplier = su.supplier
     case = issue(directory, SL, now - dt.timedelta(days=70), serial=91, name="Мадина Оспанова")
     workflow.accept_contract(case.queue_entry, now - dt.timedelta(days=66))
     order = workflow.form_order(case.queue_entry, workflow.OrderForm(supplier.pk, sl_format="online"),
