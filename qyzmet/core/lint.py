@@ -468,8 +468,89 @@ def _check_overrun(reg: Regulation, name: str, route: Route, term: Term) -> Iter
                  f"{term.duration}; any delay makes the case overdue", cite, f"routes.{name}")
 
 
+_FORMULA = re.compile(r"^\s*(\d[\d\s]*)\s*(?:a|per|in a)\s+day\s*[×x*]\s*(\d+)\s*days?\s*$")
+
+
+def check_entitlements(reg: Regulation) -> Iterator[Finding]:
+    """The norm tables: every code they name is defined, and every number agrees with the act's own
+    arithmetic (a yearly 2 190 is 6 a day × 365; a quarterly split adds up to the year)."""
+    ent = reg.entitlements
+    if ent is None:
+        return
+    items = {i.code for i in ent.items}
+    families = {i.family for i in ent.items if i.family}
+    cats = {c.code for c in ent.categories}
+    conditions = {c.code for c in ent.conditions}
+    for group, codes in (("items", [i.code for i in ent.items]), ("categories", list(cats) and
+                                                                     [c.code for c in ent.categories]),
+                         ("conditions", [c.code for c in ent.conditions]), ("rules", [r.code for r in ent.rules])):
+        for code in sorted({c for c in codes if codes.count(c) > 1}):
+            yield _f(reg, "error", "duplicate-code", f"entitlements.{group}: code {code!r} is used twice",
+                     ent.cite, f"entitlements.{group}")
+    # Items issued together with another (two bras with a breast prosthesis) follow that item's period.
+    given_with = {c for r in ent.rules if r.kind == "issued-with" for c in r.gives}
+    for i, item in enumerate(ent.items):
+        where = f"entitlements.items[{i}]"
+        for j, norm in enumerate(item.norms):
+            at = f"{where}.norms[{j}]"
+            for c in norm.categories:
+                if c not in cats:
+                    yield _f(reg, "error", "unknown-reference", f"{item.code}: norm names category {c!r}, which "
+                             "entitlements.categories does not define", norm.cite, at)
+            if norm.payment == "discount" and not norm.discount_percent and norm.note is None:
+                # A discount the act states as a sum (boots: the cost of the shoes, cl. 59) is said in a note.
+                yield _f(reg, "error", "norm-discount", f"{item.code}: a discount without its percent or a note "
+                         "saying what it is", norm.cite, at)
+            if norm.payment != "discount" and norm.discount_percent:
+                yield _f(reg, "error", "norm-discount", f"{item.code}: a percent on a norm that is not a discount",
+                         norm.cite, at)
+            if norm.quarters is not None and sum(norm.quarters) != norm.quantity:
+                yield _f(reg, "error", "norm-arithmetic", f"{item.code}: the quarters {list(norm.quarters)} add up to "
+                         f"{sum(norm.quarters)}, not the quantity {norm.quantity}", norm.cite, at)
+            if norm.formula:
+                match = _FORMULA.match(norm.formula)
+                if match is None:
+                    yield _f(reg, "error", "norm-arithmetic", f"{item.code}: cannot read the formula "
+                             f"{norm.formula!r} (write e.g. '6 a day × 365 days')", norm.cite, at)
+                elif int(match.group(1).replace(" ", "")) * int(match.group(2)) != norm.quantity:
+                    product = int(match.group(1).replace(" ", "")) * int(match.group(2))
+                    yield _f(reg, "error", "norm-arithmetic", f"{item.code}: {norm.formula} is {product}, not the "
+                             f"quantity {norm.quantity}", norm.cite, at)
+            counted = norm.per or norm.replace_after
+            if norm.quantity > 1 and counted is None and not norm.once_per_lifetime and item.code not in given_with:
+                yield _f(reg, "error", "norm-without-period", f"{item.code}: {norm.quantity} of what period? A "
+                         "quantity needs 'per' or 'replace_after'", norm.cite, at)
+    for i, rule in enumerate(ent.rules):
+        named = [*rule.items, *rule.gives, *(c for s in rule.sets for c in s)]
+        for code in named:
+            if code not in items and code not in families:
+                yield _f(reg, "error", "unknown-reference", f"rule {rule.code}: names item {code!r}, which "
+                         "entitlements.items does not define", rule.cite, f"entitlements.rules[{i}]")
+    for i, row in enumerate(ent.indications):
+        at = f"entitlements.indications[{i}]"
+        for code in row.items:
+            if code not in items:
+                yield _f(reg, "error", "unknown-reference", f"indications row {row.row}: names item {code!r}, which "
+                         "entitlements.items does not define", row.cite, at)
+        req = row.requires
+        used = [*row.ruled_out_by, *row.relative, *((*req.any_of, *req.all_of) if req else ())]
+        for code in used:
+            if code not in conditions:
+                yield _f(reg, "error", "unknown-reference", f"indications row {row.row}: names finding {code!r}, "
+                         "which entitlements.conditions does not define", row.cite, at)
+        for code in (req.categories if req else ()):
+            if code not in cats:
+                yield _f(reg, "error", "unknown-reference", f"indications row {row.row}: names category {code!r}",
+                         row.cite, at)
+    for item in ent.items:
+        if item.row and not any(item.code in r.items for r in ent.indications):
+            yield _f(reg, "warning", "item-without-indications", f"{item.code} names row {item.row} of the "
+                     "indications annex, but no indications row covers it", item.cite, "entitlements.items")
+
+
 _CHECKS = (check_cites, check_texts, check_codes, check_act_dates, check_references, check_results,
-           check_steps, check_kk_ru, check_cross_references, check_duplicate_clauses, check_terms)
+           check_steps, check_kk_ru, check_cross_references, check_duplicate_clauses, check_terms,
+           check_entitlements)
 
 RULES: dict[str, tuple[Severity, str]] = {
     "missing-cite": ("error", "an element has no cite (clause, annex, table row)"),

@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BeforeValidator, Field, PlainSerializer
 
+from qyzmet.core.basemodel import Cited, Code, Text, _Strict
 from qyzmet.core.durations import Duration, parse_duration
+from qyzmet.core.norms import Entitlements
 
 
 def _to_duration(value: object) -> object:
@@ -40,35 +42,6 @@ Provision = Literal[
     "declaration",  # the applicant's own statement (e.g. income "of a declarative nature")
     "fetched-by-iin",  # the provider obtains it from a state information system
 ]
-Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Text(_Strict):
-    """A text in the act's languages.  kk and ru are required by the linter, en is for developers."""
-
-    kk: str | None = None
-    ru: str | None = None
-    en: str | None = None
-
-    def get(self, lang: str) -> str:
-        """The text in ``lang``, falling back to kk, then ru, then en."""
-        for candidate in (lang, "kk", "ru", "en"):
-            value = getattr(self, candidate, None)
-            if value:
-                return value
-        return ""
-
-
-class Cited(_Strict):
-    """Every legal element carries the clause it comes from."""
-
-    cite: str | None = None
-
-
 class Registration(Cited):
     number: str
     date: dt.date
@@ -317,6 +290,7 @@ class Regulation(_Strict):
     storage: Storage | None = None
     complaints: tuple[Complaint, ...] = ()
     sms: tuple[Sms, ...] = ()
+    entitlements: Entitlements | None = None
     gaps: tuple[Note, ...] = ()
     defects: tuple[Note, ...] = ()
 
