@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "qyzmet.portal",
     "qyzmet.payments",
     "qyzmet.proactive",
+    "qyzmet.entitlements",
     "qyzmet.web",
     "qyzmet.api",
     "django_htmx",

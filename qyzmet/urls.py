@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(MOUNT, api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/entitlements/", include("qyzmet.entitlements.urls")),
     path("staff/", include("qyzmet.web.staff_urls")),
     path("notify/", include("qyzmet.notify.urls")),
     path("portal/", include("qyzmet.portal.urls")),

@@ -11,6 +11,7 @@ from qyzmet.api import (
     routes_catalog,
     routes_decisions,
     routes_documents,
+    routes_entitlements,
     routes_payments,
     routes_planning,
     routes_portal,
@@ -47,3 +48,4 @@ api.add_router("/portal/plans", routes_planning.router)
 api.add_router("/portal", routes_portal.router)
 api.add_router("/payments", routes_payments.router)
 api.add_router("/proactive", routes_proactive.router)
+api.add_router("/recipients", routes_entitlements.router)

@@ -15,6 +15,7 @@ from qyzmet.cases.access import Actor, case_for, visible_cases
 from qyzmet.cases.models import Event
 from qyzmet.core.loader import shipped_catalog
 from qyzmet.directory.models import ServicePoint
+from qyzmet.entitlements import workflow as entitlements
 
 router = Router(tags=["cases"])
 
@@ -47,8 +48,11 @@ def intake(request, body: s.IntakeIn, idempotency_key: str | None = KEY):
         representative_name=rep.name if rep else "", representative_iin=rep.iin if rep else "",
         power_of_attorney=rep.power_of_attorney if rep else "")
 
+    ent = body.entitlement
+    item = entitlements.ItemRequest(ent.item, ent.quantity, tuple(ent.categories)) if ent else None
+
     def act() -> s.CaseDetail:
-        case = workflow.intake(who, application, now())
+        case = entitlements.intake(who, application, item, now())
         return present.case_detail(case, now())
 
     return run_once(request, idempotency_key, 201, act)

@@ -163,6 +163,14 @@ class RepresentativeIn(In):
     power_of_attorney: str = Field("", max_length=200, description="its number and date")
 
 
+class EntitlementIn(In):
+    item: str = Field(..., max_length=80, description="the item of the norm tables the IPR measure calls for")
+    quantity: int = Field(1, ge=1, le=100_000)
+    categories: list[str] = Field(default_factory=list, max_length=20,
+                                  description="the recipient's categories of the norm tables (group-1, gpw…); a "
+                                              "child's follows from the IIN, GPW from the applicant category")
+
+
 class IntakeIn(In):
     regulation: str = Field(..., max_length=120, description="a catalog id, e.g. aktogay-2013/prosthetic-docs")
     channel: ChannelCode | None = Field(None, description="if given, must be the channel your office receives on")
@@ -170,6 +178,9 @@ class IntakeIn(In):
     category: str = Field(..., max_length=80, description="the applicant category (decides the checklist)")
     documents: list[str] = Field(default_factory=list, max_length=100, description="document codes handed in")
     representative: RepresentativeIn | None = None
+    entitlement: EntitlementIn | None = Field(
+        None, description="services with norm tables (mlsp-2021 prosthetic aid, technical aids, wheelchairs): the "
+                          "item asked for; a replacement asked for too early is refused acceptance at once")
 
 
 class ApplicantOut(Schema):

@@ -16,6 +16,7 @@ from qyzmet.cli import (
     catalog_cmd,
     demo_cmd,
     documents_cmd,
+    entitlement_cmd,
     iin_cmd,
     lint_cmd,
     manage_cmd,
@@ -29,7 +30,7 @@ from qyzmet.cli import (
 from qyzmet.cli.common import UsageError
 
 COMMANDS = (calendar_cmd, iin_cmd, lint_cmd, timeline_cmd, catalog_cmd, demo_cmd, serve_cmd, storage_cmd, manage_cmd,
-            token_cmd, worker_cmd, documents_cmd, queue_cmd)
+            token_cmd, worker_cmd, documents_cmd, queue_cmd, entitlement_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

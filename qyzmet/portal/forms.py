@@ -28,6 +28,12 @@ class OrderFormFields(forms.Form):
                                                                    "class": "q-input q-input--width-10"}),
                                      error_messages={"invalid": _("Enter the date as year-month-day")})
 
+    quantity = forms.IntegerField(label=_("How many from this supplier"), required=False, min_value=1,
+                                  help_text=_("Within what is left of the year's norm"),
+                                  widget=forms.NumberInput(attrs={"class": "q-input q-input--width-10"}),
+                                  error_messages={"invalid": _("Enter a whole number"),
+                                                  "min_value": _("Enter a whole number from 1")})
+
     def __init__(self, *args, suppliers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].choices = [(s.pk, s.label) for s in suppliers]

@@ -259,6 +259,10 @@ class Order(models.Model):
     arrived_at = models.DateTimeField(null=True, blank=True)
     no_show_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The item of the norm tables the application asked for, and how many (hygiene means: the quantity bought
+    # from this supplier, within the year's norm, annex 3 cl. 102); checked when the order is formed.
+    item = models.CharField(max_length=80, blank=True)
+    quantity = models.PositiveIntegerField(null=True, blank=True)
     # Prosthetic-orthopaedic means (annex 3 cl. 36-38): the term runs from passing to production; the time the
     # item waits for the recipient to come for fitting is not counted.
     make_kind = models.CharField(max_length=8, blank=True, choices=[("complex", "complex"), ("small", "small")])

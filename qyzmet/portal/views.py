@@ -23,7 +23,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from qyzmet.cases.access import AccessDenied, Actor, NotFound, actor_for
 from qyzmet.cases.models import Case
 from qyzmet.cases.workflow import Conflict, Invalid
+from qyzmet.core.calendar import to_local
 from qyzmet.documents.views import remember_citizen_case
+from qyzmet.entitlements import workflow as entitlements
 from qyzmet.portal import manufacture, workflow
 from qyzmet.portal import rules as R
 from qyzmet.portal.forms import OrderFormFields, ReviewForm, SupplierCancelForm, SupplierEditForm
@@ -97,7 +99,8 @@ def cabinet(request: HttpRequest) -> HttpResponse:
         entries = list(workflow.entries_of(iin))
         places = workflow.positions(entries)
         return render(request, "portal/cabinet.html", {
-            "entries": [_entry_view(e, places.get(e.pk)) for e in entries]})
+            "entries": [_entry_view(e, places.get(e.pk)) for e in entries],
+            "standing": entitlements.standing(iin, to_local(timezone.now()).date())})
     form = ApplicationLookupForm(request.POST if request.method == "POST" else None)
     context: dict[str, object] = {"form": form, "not_found": False, "blocked": None}
     status = 200
@@ -167,7 +170,7 @@ def _entry_page(request: HttpRequest, entry: QueueEntry, *, form: OrderFormField
         "contract": getattr(entry, "contract", None) if hasattr(entry, "contract") else None,
         "form": form or OrderFormFields(suppliers=suppliers), "orders": orders, "error": error,
         "can_order": entry.state in ("awaiting-choice", "reminded"),
-        "legacy_supplier": entry.legacy_supplier,
+        "legacy_supplier": entry.legacy_supplier, "norm": entitlements.order_norm(entry, to_local(_now()).date()),
     }, status=status)
 
 
@@ -199,7 +202,8 @@ def cabinet_order(request: HttpRequest, iin: str, pk: int) -> HttpResponse:
     try:
         workflow.form_order(entry, workflow.OrderForm(
             supplier_id=data["supplier"], sl_format=data["sl_format"], receipt_method=data["receipt_method"],
-            arrival_date=data["arrival_date"], departure_date=data["departure_date"]), _now())
+            arrival_date=data["arrival_date"], departure_date=data["departure_date"], quantity=data["quantity"]),
+            _now())
     except Invalid as exc:
         if exc.field in form.fields:
             form.add_error(exc.field, exc.message)

@@ -24,6 +24,7 @@ from qyzmet.core.calendar import CalendarError, WorkCalendar, to_local
 from qyzmet.core.engine import add_months
 from qyzmet.core.iin import InvalidIdentifier, parse_bin
 from qyzmet.core.regulation import Regulation
+from qyzmet.entitlements import workflow as entitlements
 from qyzmet.portal import rules as R
 from qyzmet.portal import signing, stay
 from qyzmet.portal.models import ContractAcceptance, Order, QueueEntry, Supplier, SupplierOffer, SupplierUser
@@ -231,6 +232,7 @@ class OrderForm:
     receipt_method: str = ""
     arrival_date: dt.date | None = None
     departure_date: dt.date | None = None
+    quantity: int | None = None  # goods with a yearly norm: how many from this supplier (None: as applied for)
 
 
 def _check_stay(entry: QueueEntry, form: OrderForm, now: dt.datetime) -> None:
@@ -318,6 +320,8 @@ def form_order(entry: QueueEntry, form: OrderForm, now: dt.datetime, *, assisted
             raise Conflict(_("This supplier has no free places for these dates; choose another supplier."))
         priced = stay.sums(offer, form.arrival_date, form.departure_date, to_local(now).date()) \
             if rules.stay else None  # type: ignore[arg-type]
+        # The replacement check again on the day of ordering (a year's norm may be used up since intake).
+        checked = entitlements.order_check(entry, form.quantity, to_local(now).date())
         due, why = review_due(reg, now)
         content = {"document": "order", "service": entry.reg_id, "recipient_iin": entry.recipient_iin,
                    "supplier_bin": supplier.bin, "unit_price": str(offer.unit_price), "unit": offer.unit,
@@ -325,6 +329,8 @@ def form_order(entry: QueueEntry, form: OrderForm, now: dt.datetime, *, assisted
                    "receipt_method": form.receipt_method if rules.receipt_method else "",
                    "arrival_date": form.arrival_date if rules.stay else None,
                    "departure_date": form.departure_date if rules.stay else None, "at": now.isoformat()}
+        if checked is not None:
+            content |= {"item": checked.item, "quantity": checked.quantity}
         if priced is not None:
             content |= {"order_sum": str(priced.order_sum), "guaranteed_sum": str(priced.guaranteed),
                         "surcharge": str(priced.surcharge)}
@@ -345,6 +351,7 @@ def form_order(entry: QueueEntry, form: OrderForm, now: dt.datetime, *, assisted
             bed_days=priced.bed_days if priced else None, order_sum=priced.order_sum if priced else None,
             guaranteed_sum=priced.guaranteed if priced else None, surcharge=priced.surcharge if priced else None,
             sums_why=priced.why if priced else "",
+            item=checked.item if checked else "", quantity=checked.quantity if checked else None,
             order_signature=order_sig, reimbursement_signature=reimb_sig)
         order.number = f"P{to_local(now):%Y}-{order.pk:07d}"
         order.save(update_fields=["number"])
@@ -526,6 +533,8 @@ def record_stay(su: SupplierUser, order_id: int, what: str, now: dt.datetime) ->
         if what in ("completed", "refused-after-arrival"):
             entry.state, entry.served_at = E.SERVED, now
             entry.save(update_fields=["state", "served_at"])
+        if what == "completed":
+            entitlements.handed_over(order, now)  # the item the order was for goes into the ledger
         elif what == "no-show":
             _back_to_choice(entry)
     return order

@@ -38,6 +38,7 @@ from qyzmet.core.calendar import to_local
 from qyzmet.core.iin import InvalidIdentifier, parse_iin
 from qyzmet.directory.models import person_name
 from qyzmet.documents.models import case_documents
+from qyzmet.entitlements import workflow as entitlements
 from qyzmet.web import timeline_view
 from qyzmet.web.deadline_reasons import term_reasons
 from qyzmet.web.text import current_language, in_language
@@ -158,6 +159,7 @@ def _case_page(request: HttpRequest, actor: Actor, case: Case, *, errors: dict[s
     from qyzmet.notify.views import case_sms
 
     context["sms"] = case_sms(case)
+    context["entitlement"] = entitlements.case_panel(case, to_local(_now()).date()) if reg.entitlements else None
     return render(request, "web/staff/case_detail.html", context, status=status)
 
 
@@ -321,26 +323,44 @@ def intake_form(request: HttpRequest, actor: Actor, reg_id: str) -> HttpResponse
             representative_name=request.POST.get("representative_name", ""),
             representative_iin=request.POST.get("representative_iin", ""),
             power_of_attorney=request.POST.get("power_of_attorney", ""))
+        item = _item_request(reg, request.POST)
         if not app.name.strip():
             errors["name"] = _("Enter the applicant's full name.")
+        elif item is not None and isinstance(item, str):
+            errors["quantity"] = item
         else:
             try:
-                case = workflow.intake(actor, app, _now())
+                case = entitlements.intake(actor, app, item, _now())
             except workflow.Invalid as exc:
                 errors[_form_field(exc.field)] = exc.message
             else:
                 messages.success(request, _("Application %(number)s registered.") % {"number": case.number})
                 return redirect("staff:case", pk=case.pk)
     category = reg.category(form.get("category", "")) if form.get("category") else None
+    chosen = form.getlist("recipient_categories") if hasattr(form, "getlist") else []
     return render(request, "web/staff/intake_form.html", {
         "offer": offer, "reg": reg, "form": form, "errors": errors, "category": category,
+        "chosen_categories": chosen,
         "checklist": _checklist(reg, category, form), "iin_info": _iin_info(form.get("iin", "")),
     }, status=400 if errors else 200)
 
 
 def _form_field(field: str) -> str:
     return {"applicant.iin": "iin", "applicant.phone": "phone", "representative.iin": "representative_iin",
-            "representative.power_of_attorney": "power_of_attorney"}.get(field, field)
+            "representative.power_of_attorney": "power_of_attorney", "entitlement.item": "item",
+            "entitlement.quantity": "quantity", "entitlement.categories": "categories"}.get(field, field)
+
+
+def _item_request(reg, post) -> entitlements.ItemRequest | str | None:
+    """The IPR measure's item from the intake form (None: the service has no norm tables; a text: the
+    quantity is not a number)."""
+    if reg.entitlements is None:
+        return None
+    raw = post.get("quantity", "").strip() or "1"
+    if not raw.isdigit():
+        return _("The quantity is a whole number from 1.")
+    return entitlements.ItemRequest(item=post.get("item", ""), quantity=int(raw),
+                                    categories=tuple(post.getlist("recipient_categories")))
 
 
 def _checklist(reg, category, form) -> list[dict]:
