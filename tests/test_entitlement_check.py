@@ -260,3 +260,86 @@ def test_the_linter_checks_the_norm_arithmetic_and_the_codes():
     broken = text.replace("ruled_out_by: [sitting-progression]\n", "ruled_out_by: [sitting-progresion]\n", 1)
     assert any("finding 'sitting-progresion'" in m for _c, m in _lint_codes(broken))
     assert _lint_codes(text) == []
+
+
+# --- the shipped norm tables, worked by hand ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def prosthetic() -> Entitlements:
+    return shipped_catalog().get("mlsp-2021/prosthetic-aid").entitlements
+
+
+@pytest.fixture(scope="module")
+def aids() -> Entitlements:
+    return shipped_catalog().get("mlsp-2021/technical-aids").entitlements
+
+
+def test_a_modern_prosthesis_three_years_a_childs_two(prosthetic):
+    """Cl. 45: received 31 May 2023 — an adult's next from 31 May 2026, a child's from 31 May 2025."""
+    last = [Received("modern-prosthesis", D(2023, 5, 31))]
+    adult = check(prosthetic, "modern-prosthesis", ["disabled-person", "group-2"], D(2025, 6, 1), last)
+    assert (adult.allowed, adult.earliest, adult.cite) == (False, D(2026, 5, 31), "cl. 45")
+    child = check(prosthetic, "modern-prosthesis", ["disabled-person", "child"], D(2025, 5, 31), last)
+    assert child.allowed and child.reason == "period-passed"
+
+
+def test_two_modular_prostheses_at_once(prosthetic):
+    """Cl. 44 and 46: two received on 29 February 2024 — replaced after two years, 28 February 2026."""
+    pair = [Received("modular-prosthesis", D(2024, 2, 29), 2)]
+    a = check(prosthetic, "modular-prosthesis", ["disabled-person"], D(2025, 3, 1), pair)
+    assert (a.allowed, a.earliest) == (False, D(2026, 2, 28))
+
+
+def test_complex_orthopaedic_footwear_by_category(prosthetic):
+    """Cl. 52, 54, 59: a pair received 31 January 2025; boots count as the shoes they replace."""
+    shoes = "orthopaedic-footwear-complex"
+    one = [Received(shoes, D(2025, 1, 31))]
+    group1 = check(prosthetic, shoes, ["group-1"], D(2025, 12, 1), one)
+    assert (group1.allowed, group1.earliest) == (False, D(2026, 1, 31))
+    gpw = check(prosthetic, shoes, ["group-2", "gpw"], D(2025, 12, 1), one)  # two pairs a year
+    assert (gpw.allowed, gpw.reason, gpw.remaining, gpw.payment) == (True, "quantity-left", 1, "free")
+    boots = check(prosthetic, "boots-instead-of-orthopaedic", ["group-1"], D(2025, 12, 1), one)
+    assert (boots.allowed, boots.earliest) == (False, D(2026, 1, 31))
+    general = check(prosthetic, shoes, ["group-3-general"], D(2026, 2, 1), one)
+    assert (general.allowed, general.payment, general.norm.discount_percent) == (True, "discount", 50)
+    assert check(prosthetic, shoes, ["group-3"], D(2026, 2, 1)).reason == "not-entitled"
+    assert check(prosthetic, "prosthesis-footwear", ["group-3"], D(2026, 2, 1)).reason == "own-expense"
+
+
+def test_self_care_devices_five_years(prosthetic):
+    last = [Received("key-holder", D(2021, 8, 31))]
+    assert check(prosthetic, "key-holder", ["disabled-person"], D(2026, 8, 30), last).earliest == D(2026, 8, 31)
+
+
+def test_hygiene_means_by_the_calendar_year(aids):
+    """Cl. 102: 730 diapers a year, 200 in each of the first three quarters and 130 in the last."""
+    year = [Received("diapers", D(2026, 1, 10), 200), Received("diapers", D(2026, 4, 10), 200),
+            Received("diapers", D(2026, 7, 10), 200)]
+    assert check(aids, "diapers", ["disabled-person"], D(2026, 10, 10), year, quantity=130).allowed
+    over = check(aids, "diapers", ["disabled-person"], D(2026, 10, 10), year, quantity=131)
+    assert (over.allowed, over.earliest, over.remaining) == (False, D(2027, 1, 1), 130)
+    catheters = "disposable-catheters-spina-bifida"
+    assert check(aids, catheters, ["disabled-person"], D(2026, 1, 1)).reason == "not-entitled"
+    assert check(aids, catheters, ["disabled-person", "child"], D(2026, 1, 1), quantity=2190).allowed
+
+
+def test_hearing_service_every_three_years_for_gpw_four_for_others(aids):
+    last = [Received("hearing-aid-service", D(2023, 3, 15))]
+    assert check(aids, "hearing-aid-service", ["disabled-person"], D(2026, 3, 15), last).earliest == D(2027, 3, 15)
+    assert check(aids, "hearing-aid-service", ["disabled-person", "gpw"], D(2026, 3, 15), last).allowed
+
+
+def test_vision_means_for_groups_one_two_and_children(aids):
+    assert check(aids, "white-cane", ["group-3"], D(2026, 1, 1)).reason == "not-entitled"
+    last = [Received("white-cane", D(2024, 2, 29))]
+    assert check(aids, "white-cane", ["group-1"], D(2026, 2, 27), last).earliest == D(2026, 2, 28)
+    alphabet = [Received("braille-alphabet", D(2010, 1, 1))]
+    assert check(aids, "braille-alphabet", ["child"], D(2026, 1, 1), alphabet).reason == "lifetime-used"
+
+
+def test_test_strips_come_with_the_glucometer(aids):
+    """Cl. 100: 300 strips in the talking glucometer's kit; after that at the recipient's own expense."""
+    kit = [Received("talking-glucometer", D(2024, 1, 1)), Received("glucometer-test-strips", D(2024, 1, 1), 300)]
+    strips = check(aids, "glucometer-test-strips", ["group-1"], D(2025, 6, 1), kit, quantity=300)
+    assert (strips.allowed, strips.earliest) == (False, D(2029, 1, 1))
+    assert check(aids, "glucometer-test-strips", ["group-1"], D(2025, 6, 1), [], quantity=301).allowed is False

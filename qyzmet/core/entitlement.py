@@ -131,6 +131,9 @@ def check(ent: Entitlements, item_code: str, categories: Iterable[str], on: dt.d
     provided = [n for n in norms if n.payment != "own-expense"]
     if not provided:
         return Answer(item.code, on, False, "own-expense", norms[0].cite or "", norm=norms[0])
+    with_main = _issued_with(ent, item, provided, cats, on, history, quantity, decisions)
+    if with_main is not None:
+        return with_main
     family = family_of(ent, item)
     mine = sorted((r for r in history if r.item in family and r.on <= on), key=lambda r: r.on)
     double = bool(ent.rules_for(item.code, "double-period"))
@@ -142,6 +145,31 @@ def check(ent: Entitlements, item_code: str, categories: Iterable[str], on: dt.d
         if blocked is not None:
             return blocked
     return best
+
+
+def _issued_with(ent: Entitlements, item: Item, norms: list[Norm], cats: set[str], on: dt.date,
+                 history: Sequence[Received], quantity: int, decisions: Sequence[Decision]) -> Answer | None:
+    """An item issued together with another and with no period of its own (two bras with a breast prosthesis,
+    cl. 48; the test strips in the talking glucometer's kit, cl. 100) comes when the main item may come."""
+    if any(n.per or n.replace_after or n.once_per_lifetime for n in norms):
+        return None
+    rule = next((r for r in ent.rules if r.kind == "issued-with" and item.code in r.gives), None)
+    if rule is None:
+        return None
+    norm = max(norms, key=lambda n: n.quantity)
+    if quantity > norm.quantity:
+        return Answer(item.code, on, False, "quantity-used", norm.cite or "", norm=norm, quantity=quantity,
+                      limit=norm.quantity)
+    mains = [m for m in rule.items if ent.item(m) is not None]
+    held = [r for r in history if r.item in mains and r.on <= on]
+    main = max(held, key=lambda r: r.on).item if held else (mains[0] if mains else None)
+    if main is None:
+        return None
+    a = check(ent, main, cats, on, history, decisions=decisions)
+    cite = "; ".join(dict.fromkeys(c for c in (norm.cite, rule.cite, a.cite) if c))
+    return Answer(item.code, on, a.allowed, a.reason, cite, earliest=a.earliest, norm=norm, since=a.since,
+                  period=a.period, quantity=quantity, used=0 if a.allowed else norm.quantity, limit=norm.quantity,
+                  blocked_by=a.blocked_by)
 
 
 def _preference(a: Answer) -> tuple:
