@@ -343,3 +343,15 @@ def test_test_strips_come_with_the_glucometer(aids):
     strips = check(aids, "glucometer-test-strips", ["group-1"], D(2025, 6, 1), kit, quantity=300)
     assert (strips.allowed, strips.earliest) == (False, D(2029, 1, 1))
     assert check(aids, "glucometer-test-strips", ["group-1"], D(2025, 6, 1), [], quantity=301).allowed is False
+
+
+def test_catalog_show_prints_the_norm_tables(capsys):
+    from qyzmet.cli import main
+
+    assert main(["catalog", "show", "mlsp-2021/mobility-means", "--lang", "ru"]) == 0
+    out = capsys.readouterr().out
+    assert "Нормы обеспечения:" in out
+    assert "Кресло-коляска базовая прогулочная с ручным приводом (1)\n      всем: замена не ранее 4 лет со дня " \
+           "получения; бесплатно [cl. 26]" in out
+    assert main(["catalog", "show", "mlsp-2021/technical-aids", "--lang", "kk"]) == 0
+    assert "күнтізбелік жыл ішінде 730; тегін; 200 + 200 + 200 + 130" in capsys.readouterr().out

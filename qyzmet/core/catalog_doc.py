@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from qyzmet.core.lint import lint
+from qyzmet.core.norm_table import norm_words
 from qyzmet.core.regulation import Regulation
 
 HEADER = """# Catalog coverage
@@ -46,6 +47,17 @@ def catalog_markdown(regulations: list[Regulation]) -> str:
                    + f". Russian text: {'the act' if reg.ru_source == 'act' else 'our translation'}.\n")
         for code, route in reg.routes.items():
             out.append(f"- route `{code}` ({route.channel}): {len(route.steps)} steps [{route.cite}]")
+        if reg.entitlements:
+            ent = reg.entitlements
+            out.append(f"\n**Norm tables** ({len(ent.items)} items, {sum(len(i.norms) for i in ent.items)} norms, "
+                       f"{len(ent.rules)} rules, {len(ent.indications)} indications entries)\n")
+            out.append("| item | kk | norms |")
+            out.append("|---|---|---|")
+            for item in ent.items:
+                norms = "<br>".join(f"{norm_words(ent, n, 'en')} [{n.cite}]" for n in item.norms)
+                out.append(f"| `{item.code}`{f' (row {item.row})' if item.row else ''} | {item.name.kk} | {norms} |")
+            for rule in ent.rules:
+                out.append(f"\n- rule `{rule.code}` ({rule.kind}): {rule.text.en or rule.text.kk} [{rule.cite}]")
         if findings[reg.id]:
             out.append("\n**Findings of `qyzmet lint`**\n")
             for f in findings[reg.id]:

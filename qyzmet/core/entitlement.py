@@ -323,7 +323,9 @@ def indications(ent: Entitlements, item: str, f: Findings) -> list[Flag]:
         # None of the item's rows is met: name what each asks (a row split into sub-kinds may have several).
         for row in with_requirements:
             flags.append(Flag(row.row, "unsupported", row.cite or f"row {row.row}", unmet=_unmet(row, f)))
-    return flags
+    # A row the act splits into alternatives (group I of working age, or children) is several entries with one
+    # label: each finding is said once per row.
+    return list(dict.fromkeys(flags))
 
 
 def _unmet(row: Indication, f: Findings) -> tuple[tuple[str, str], ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qyzmet.core.durations import format_duration
+from qyzmet.core.norm_table import item_lines
 from qyzmet.core.regulation import Regulation, Step, Term
 
 LABELS = {
@@ -25,6 +26,8 @@ LABELS = {
     "gaps": {"kk": "Актідегі олқылықтар", "ru": "Пробелы акта", "en": "Gaps in the act"},
     "none": {"kk": "жоқ", "ru": "нет", "en": "none"},
     "excl": {"kk": "есептелмейді", "ru": "не учитываются", "en": "not counted"},
+    "norms": {"kk": "Қамтамасыз ету нормалары", "ru": "Нормы обеспечения", "en": "Entitlement norms"},
+    "rules": {"kk": "Ерекше ережелер", "ru": "Особые правила", "en": "Special rules"},
 }
 
 
@@ -87,6 +90,14 @@ def summary(reg: Regulation, lang: str = "kk") -> str:
         out.append(f"{t('complaints')}:")
         out.extend(f"  {c.to.get(lang)}: {format_duration(c.term, lang) if c.term else '—'} [{c.cite}]"
                    for c in reg.complaints)
+    if reg.entitlements:
+        out.append("")
+        out.append(f"{t('norms')}:")
+        for item in reg.entitlements.items:
+            out.extend(f"  {line}" for line in item_lines(reg.entitlements, item, lang))
+        if reg.entitlements.rules:
+            out.append(f"{t('rules')}:")
+            out.extend(f"  {r.text.get(lang)} [{r.cite}]" for r in reg.entitlements.rules)
     if reg.gaps:
         out.append("")
         out.append(f"{t('gaps')}:")
