@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from qyzmet.cases.access import Actor, actor_for
 from qyzmet.core.calendar import ALMATY, to_local
 from qyzmet.core.iin import check_digit
+from qyzmet.entitlements import demo as entitlement_demo
 from qyzmet.payments import rules as P
 from qyzmet.payments import stay as stay_act
 from qyzmet.payments import workflow as pay
@@ -101,6 +102,7 @@ def run(directory, rng: random.Random, first: dt.date, password: str, *,
     for office_id in sorted({o.pk for reg_id, o in directory.provider_of.items() if reg_id in R.RULES}):
         done["yearly plans entered"] += len(planning.demo_plans(office_id, plan_at))
     entries = QueueEntry.objects.filter(state__in=["awaiting-choice"]).select_related("case").order_by("registered_at")
+    done["items asked for (norm tables)"] += entitlement_demo.request_items(entries, rng)
     served_outside = False
     for entry in entries:
         if not served_outside and entry.reg_id in legacy.SERVICES and entry.reg_id in by_service:
@@ -139,7 +141,10 @@ def _serve(entry: QueueEntry, su: SupplierUser, at: dt.datetime, rng: random.Ran
     elif rules.stay:
         arrival = to_local(at).date() + dt.timedelta(days=20 + rng.randint(0, 30))
         form = workflow.OrderForm(su.supplier_id, arrival_date=arrival, departure_date=arrival + dt.timedelta(13))
-    order = workflow.form_order(entry, form, at)
+    try:
+        order = workflow.form_order(entry, form, at)
+    except workflow.Conflict:  # the replacement check on the order's day (the ledger since intake)
+        return "order not formed: replacement too early"
     answer_at = at + dt.timedelta(hours=rng.randint(2, 60))
     if until is not None and answer_at > until:
         return "order waiting for the supplier"
@@ -152,6 +157,10 @@ def _serve(entry: QueueEntry, su: SupplierUser, at: dt.datetime, rng: random.Ran
     if rules.stay:
         return _stay(su, order.pk, directory, until)
     if entry.reg_id not in P.SERVICES:
+        handed = answer_at + dt.timedelta(days=rng.randint(3, 20))
+        if rules.receipt_method and (until is None or handed <= until) and rng.random() < 0.6:
+            workflow.record_stay(su, order.pk, "completed", handed)  # the item goes into the ledger
+            return "item handed over (in the ledger)"
         return "order accepted"
     return _month_of_service(su, order.pk, to_local(answer_at).date(), rng, directory, until)
 
