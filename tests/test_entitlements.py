@@ -244,3 +244,24 @@ def test_the_order_is_checked_and_the_handover_goes_into_the_ledger(db):
     with pytest.raises(Conflict, match=r"cl\. 26"):
         portal.form_order(entry, portal.OrderForm(sup.pk, receipt_method="delivery"), at(2025, 4, 14))
     assert entry.orders.count() == 0
+
+
+def test_the_receipt_of_refusal_says_why_and_from_when(specialist):
+    """The annex 3 receipt lists what is missing; for a replacement asked for too early it gives the ground
+    and the date instead, in Kazakh and in Russian."""
+    from qyzmet.documents.models import Document
+
+    iin = make_iin(dt.date(1980, 1, 2), "male", 15)
+    record(specialist, iin, "2022-03-19")
+    apply(specialist, iin, documents=["application", "identity-document"])
+    case = Case.objects.get(applicant_iin=iin)
+    papers = {d.lang: " ".join(value for _label, value in d.fields["rows"])
+              for d in Document.objects.filter(case=case, form="acceptance-refusal-receipt")}
+    kk = papers["kk"]  # the case's language; the Russian twin is issued on request, from the same facts
+    from qyzmet.core.loader import shipped_catalog
+    from qyzmet.entitlements.workflow import refusal_reason
+
+    ground = shipped_catalog().get(MOBILITY).acceptance_refusal_ground("replacement-too-early")
+    ru = refusal_reason(case, ground, "ru")
+    assert "ауыстыруға өтініш" in kk and "2026 жылғы 19 наурыз" in kk and "25, 26" in kk
+    assert "после истечения срока" in ru and "19 марта 2026" in ru and "п. 25, 26" in ru

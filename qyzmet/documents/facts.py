@@ -103,6 +103,8 @@ def _presented(f: Facts) -> str:
 
 
 def _missing(f: Facts) -> str:
+    if f.extra.get("refusal-reason"):
+        return f.extra["refusal-reason"]
     names = [name for name, present in f.documents if not present]
     return "\n".join(f"{i}. {name}" for i, name in enumerate(names, 1))
 

@@ -120,10 +120,16 @@ def facts_of(case: Case, reg: Regulation, lang: str, now: dt.datetime, actor=Non
     tasks = {t.step: t for t in Task.objects.filter(case=case, step__in=[accepting, deciding or accepting],
                                                       closed_at__isnull=False, purpose="step")
              .select_related("closed_by__staff").order_by("closed_at")}
+    extra: dict[str, str] = {}
     if state.acceptance_refusal_ground:
         ground = reg.acceptance_refusal_ground(state.acceptance_refusal_ground)
         grounds = (f.Ground(ground.text.get(lang), ground.cite or ""),) if ground else ()
         outcome = "acceptance-refused"
+        if ground and not ground.on_missing_documents:
+            # Not a missing document (a replacement asked for too early): the receipt's list says why instead.
+            from qyzmet.entitlements.workflow import refusal_reason
+
+            extra["refusal-reason"] = refusal_reason(case, ground, lang)
     else:
         grounds = tuple(f.Ground(g.text.get(lang), g.cite or "")
                         for g in (reg.refusal_ground(code) for code in state.grounds) if g)
@@ -148,5 +154,5 @@ def facts_of(case: Case, reg: Regulation, lang: str, now: dt.datetime, actor=Non
         representative=representative, accepted_at=state.accepted_at, accepted_by=acceptor,
         decided_by=_person(tasks.get(deciding)) if deciding else "", issue_by=state.term_due,
         closed_at=state.closed_at, result=result.name.get(lang) if result else "", outcome=outcome,
-        documents=documents, grounds=grounds, dated=to_local(now),
+        documents=documents, grounds=grounds, dated=to_local(now), extra=extra,
     )

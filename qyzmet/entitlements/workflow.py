@@ -451,3 +451,18 @@ def order_norm(entry, on: dt.date) -> OrderNorm | None:
     a = answer(entry.reg_id, entry.recipient_iin, req.item, req.categories, on, req.quantity)
     name = item_name(ent, req.item)
     return OrderNorm(f"{name}: {explain(ent, a)}", bool(a.limit and a.limit > 1))
+
+
+def refusal_reason(case: Case, ground, lang: str) -> str:
+    """The receipt of refusal for a replacement asked for too early, in the paper's language: the act's ground
+    and, from the check made at intake, the day it becomes possible."""
+    from qyzmet.documents.facts import cite_in
+
+    text = f"{ground.text.get(lang)} ({cite_in(ground.cite or '', lang)})"
+    req = request_of(case)
+    if req is None:
+        return text
+    _reg, ent = norms_of(case.regulation.reg_id)
+    a = answer(case.regulation.reg_id, case.applicant_iin, req.item, req.categories, req.checked_on, req.quantity)
+    with translation.override(lang):
+        return f"{text}: {item_name(ent, req.item, lang)}. {cite_in(explain(ent, a), lang)}"
