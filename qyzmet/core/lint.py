@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from qyzmet.core.calendar import BUILTIN_SCHEDULES, CalendarError, Schedule
 from qyzmet.core.durations import Duration, Unit
 from qyzmet.core.loader import field_path
+from qyzmet.core.norms import Indication, Item, Norm
 from qyzmet.core.regulation import Cited, Regulation, Route, Step, Term, Text
 
 Severity = Literal["error", "warning"]
@@ -481,8 +482,7 @@ def check_entitlements(reg: Regulation) -> Iterator[Finding]:
     families = {i.family for i in ent.items if i.family}
     cats = {c.code for c in ent.categories}
     conditions = {c.code for c in ent.conditions}
-    for group, codes in (("items", [i.code for i in ent.items]), ("categories", list(cats) and
-                                                                     [c.code for c in ent.categories]),
+    for group, codes in (("items", [i.code for i in ent.items]), ("categories", [c.code for c in ent.categories]),
                          ("conditions", [c.code for c in ent.conditions]), ("rules", [r.code for r in ent.rules])):
         for code in sorted({c for c in codes if codes.count(c) > 1}):
             yield _f(reg, "error", "duplicate-code", f"entitlements.{group}: code {code!r} is used twice",
@@ -490,62 +490,67 @@ def check_entitlements(reg: Regulation) -> Iterator[Finding]:
     # Items issued together with another (two bras with a breast prosthesis) follow that item's period.
     given_with = {c for r in ent.rules if r.kind == "issued-with" for c in r.gives}
     for i, item in enumerate(ent.items):
-        where = f"entitlements.items[{i}]"
         for j, norm in enumerate(item.norms):
-            at = f"{where}.norms[{j}]"
-            for c in norm.categories:
-                if c not in cats:
-                    yield _f(reg, "error", "unknown-reference", f"{item.code}: norm names category {c!r}, which "
-                             "entitlements.categories does not define", norm.cite, at)
-            if norm.payment == "discount" and not norm.discount_percent and norm.note is None:
-                # A discount the act states as a sum (boots: the cost of the shoes, cl. 59) is said in a note.
-                yield _f(reg, "error", "norm-discount", f"{item.code}: a discount without its percent or a note "
-                         "saying what it is", norm.cite, at)
-            if norm.payment != "discount" and norm.discount_percent:
-                yield _f(reg, "error", "norm-discount", f"{item.code}: a percent on a norm that is not a discount",
-                         norm.cite, at)
-            if norm.quarters is not None and sum(norm.quarters) != norm.quantity:
-                yield _f(reg, "error", "norm-arithmetic", f"{item.code}: the quarters {list(norm.quarters)} add up to "
-                         f"{sum(norm.quarters)}, not the quantity {norm.quantity}", norm.cite, at)
-            if norm.formula:
-                match = _FORMULA.match(norm.formula)
-                if match is None:
-                    yield _f(reg, "error", "norm-arithmetic", f"{item.code}: cannot read the formula "
-                             f"{norm.formula!r} (write e.g. '6 a day × 365 days')", norm.cite, at)
-                elif int(match.group(1).replace(" ", "")) * int(match.group(2)) != norm.quantity:
-                    product = int(match.group(1).replace(" ", "")) * int(match.group(2))
-                    yield _f(reg, "error", "norm-arithmetic", f"{item.code}: {norm.formula} is {product}, not the "
-                             f"quantity {norm.quantity}", norm.cite, at)
-            counted = norm.per or norm.replace_after
-            if norm.quantity > 1 and counted is None and not norm.once_per_lifetime and item.code not in given_with:
-                yield _f(reg, "error", "norm-without-period", f"{item.code}: {norm.quantity} of what period? A "
-                         "quantity needs 'per' or 'replace_after'", norm.cite, at)
+            yield from _check_norm(reg, item, norm, f"entitlements.items[{i}].norms[{j}]", cats, given_with)
     for i, rule in enumerate(ent.rules):
-        named = [*rule.items, *rule.gives, *(c for s in rule.sets for c in s)]
-        for code in named:
+        for code in [*rule.items, *rule.gives, *(c for s in rule.sets for c in s)]:
             if code not in items and code not in families:
                 yield _f(reg, "error", "unknown-reference", f"rule {rule.code}: names item {code!r}, which "
                          "entitlements.items does not define", rule.cite, f"entitlements.rules[{i}]")
     for i, row in enumerate(ent.indications):
-        at = f"entitlements.indications[{i}]"
-        for code in row.items:
-            if code not in items:
-                yield _f(reg, "error", "unknown-reference", f"indications row {row.row}: names item {code!r}, which "
-                         "entitlements.items does not define", row.cite, at)
-        req = row.requires
-        used = [*row.ruled_out_by, *row.relative, *((*req.any_of, *req.all_of) if req else ())]
-        for code in used:
-            if code not in conditions:
-                yield _f(reg, "error", "unknown-reference", f"indications row {row.row}: names finding {code!r}, "
-                         "which entitlements.conditions does not define", row.cite, at)
-        for code in (req.categories if req else ()):
-            if code not in cats:
-                yield _f(reg, "error", "unknown-reference", f"indications row {row.row}: names category {code!r}",
-                         row.cite, at)
+        yield from _check_indication(reg, row, f"entitlements.indications[{i}]", items, cats, conditions)
     for item in ent.items:
         if item.row and not any(item.code in r.items for r in ent.indications):
             yield _f(reg, "warning", "item-without-indications", f"{item.code} names row {item.row} of the "
                      "indications annex, but no indications row covers it", item.cite, "entitlements.items")
+
+
+def _check_norm(reg: Regulation, item: Item, norm: Norm, at: str, cats: set[str],
+                given_with: set[str]) -> Iterator[Finding]:
+    for c in norm.categories:
+        if c not in cats:
+            yield _f(reg, "error", "unknown-reference", f"{item.code}: norm names category {c!r}, which "
+                     "entitlements.categories does not define", norm.cite, at)
+    if norm.payment == "discount" and not norm.discount_percent and norm.note is None:
+        # A discount the act states as a sum (boots: the cost of the shoes, cl. 59) is said in a note.
+        yield _f(reg, "error", "norm-discount", f"{item.code}: a discount without its percent or a note saying "
+                 "what it is", norm.cite, at)
+    if norm.payment != "discount" and norm.discount_percent:
+        yield _f(reg, "error", "norm-discount", f"{item.code}: a percent on a norm that is not a discount",
+                 norm.cite, at)
+    if norm.quarters is not None and sum(norm.quarters) != norm.quantity:
+        yield _f(reg, "error", "norm-arithmetic", f"{item.code}: the quarters {list(norm.quarters)} add up to "
+                 f"{sum(norm.quarters)}, not the quantity {norm.quantity}", norm.cite, at)
+    if norm.formula:
+        match = _FORMULA.match(norm.formula)
+        product = int(match.group(1).replace(" ", "")) * int(match.group(2)) if match else None
+        if product is None:
+            yield _f(reg, "error", "norm-arithmetic", f"{item.code}: cannot read the formula {norm.formula!r} "
+                     "(write e.g. '6 a day × 365 days')", norm.cite, at)
+        elif product != norm.quantity:
+            yield _f(reg, "error", "norm-arithmetic", f"{item.code}: {norm.formula} is {product}, not the quantity "
+                     f"{norm.quantity}", norm.cite, at)
+    counted = norm.per or norm.replace_after
+    if norm.quantity > 1 and counted is None and not norm.once_per_lifetime and item.code not in given_with:
+        yield _f(reg, "error", "norm-without-period", f"{item.code}: {norm.quantity} of what period? A quantity "
+                 "needs 'per' or 'replace_after'", norm.cite, at)
+
+
+def _check_indication(reg: Regulation, row: Indication, at: str, items: set[str], cats: set[str],
+                      conditions: set[str]) -> Iterator[Finding]:
+    for code in row.items:
+        if code not in items:
+            yield _f(reg, "error", "unknown-reference", f"indications row {row.row}: names item {code!r}, which "
+                     "entitlements.items does not define", row.cite, at)
+    req = row.requires
+    for code in [*row.ruled_out_by, *row.relative, *((*req.any_of, *req.all_of) if req else ())]:
+        if code not in conditions:
+            yield _f(reg, "error", "unknown-reference", f"indications row {row.row}: names finding {code!r}, which "
+                     "entitlements.conditions does not define", row.cite, at)
+    for code in (req.categories if req else ()):
+        if code not in cats:
+            yield _f(reg, "error", "unknown-reference", f"indications row {row.row}: names category {code!r}",
+                     row.cite, at)
 
 
 _CHECKS = (check_cites, check_texts, check_codes, check_act_dates, check_references, check_results,
