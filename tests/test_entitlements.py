@@ -265,3 +265,30 @@ def test_the_receipt_of_refusal_says_why_and_from_when(specialist):
     ru = refusal_reason(case, ground, "ru")
     assert "ауыстыруға өтініш" in kk and "2026 жылғы 19 наурыз" in kk and "25, 26" in kk
     assert "после истечения срока" in ru and "19 марта 2026" in ru and "п. 25, 26" in ru
+
+
+def test_the_items_kind_decides_its_manufacturing_term(db):
+    """A corset is a complex prosthetic-orthopaedic means (cl. 3 def. 8): 45 working days (cl. 36), never 7."""
+    from qyzmet.cases.services import sync_catalog
+    from qyzmet.cases.workflow import Invalid
+    from qyzmet.core.loader import shipped_catalog
+    from qyzmet.demo import build_directory
+    from qyzmet.portal import manufacture
+    from qyzmet.portal import workflow as portal
+    from qyzmet.portal.models import SupplierUser
+    from tests.test_portal import at, issue, supplier
+
+    sync_catalog()
+    directory = build_directory([r for r in shipped_catalog().regulations if r.id.startswith("mlsp-2021/")])
+    sup = supplier(directory, "mlsp-2021/prosthetic-aid", 71, username="corsets")
+    su = SupplierUser.objects.get(supplier=sup)
+    case = issue(directory, "mlsp-2021/prosthetic-aid", at(2026, 1, 19), serial=71)
+    Request.objects.create(case=case, item="corset", categories=["disabled-person"], checked_on=dt.date(2026, 1, 19),
+                           allowed=True, reason="first")
+    portal.accept_contract(case.queue_entry, at(2026, 1, 26))
+    order = portal.form_order(case.queue_entry, portal.OrderForm(sup.pk), at(2026, 1, 26))
+    portal.supplier_review(su, order.pk, True, "", at(2026, 1, 26, 12))
+    with pytest.raises(Invalid, match=r"cl\. 36"):
+        manufacture.start_production(su, order.pk, "small", at(2026, 2, 2, 10))
+    order = manufacture.start_production(su, order.pk, "complex", at(2026, 2, 2, 10))
+    assert order.make_due.date() == dt.date(2026, 4, 10)  # the same 45 working days test_portal works by hand

@@ -25,6 +25,18 @@ FITTING_CITE = "annex 3, cl. 38"
 S = Order.State
 
 
+KIND_WORDS = {"complex": lambda: _("complex"), "small": lambda: _("small")}
+
+
+def item_kind(order: Order) -> str | None:
+    """Complex or small, when the order's item of the norm tables says which (the definitions of cl. 3)."""
+    if not order.item:
+        return None
+    ent = workflow.regulation(order.entry).entitlements
+    item = ent.item(order.item) if ent else None
+    return item.make if item else None
+
+
 def _locked(su: SupplierUser, order_id: int) -> Order:
     order = workflow.supplier_order(su, order_id)
     if order.reg_id != PROSTHETIC:
@@ -40,6 +52,10 @@ def start_production(su: SupplierUser, order_id: int, kind: str, now: dt.datetim
         order = _locked(su, order_id)
         if order.state != S.ACCEPTED:
             raise Conflict(_("Only an accepted order passes to production."))
+        made_as = item_kind(order)
+        if made_as and made_as != kind:
+            raise Invalid("kind", _("The norm tables make this item a %(kind)s prosthetic-orthopaedic means "
+                                    "(%(cite)s).") % {"kind": KIND_WORDS[made_as](), "cite": CITES[made_as]})
         if order.production_at is not None:
             raise Conflict(_("The order has already passed to production."))
         cal, schedule = workflow.calendar(workflow.regulation(order.entry))

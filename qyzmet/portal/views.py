@@ -279,7 +279,8 @@ def _supplier_order_page(request: HttpRequest, su, order: Order, *, review: Revi
         "su": su, "order": order, "entry": order.entry, "review": review or ReviewForm(),
         "cancel": cancel or SupplierCancelForm(), "error": error,
         "stay": workflow.portal_rules(order.reg_id).stay, "manufacture": order.reg_id == manufacture.PROSTHETIC,
-        "made_late": manufacture.late(order), "bed_notice": BedNotice.objects.filter(order=order).first(),
+        "made_late": manufacture.late(order), "made_as": manufacture.item_kind(order),
+        "bed_notice": BedNotice.objects.filter(order=order).first(),
         "stay_act": order.acts.first() if order.reg_id == R.SANATORIUM else None}, status=status)
 
 
