@@ -348,7 +348,7 @@ def test_decisions_endpoint_wants_the_deciding_step(api_as):
 def test_acceptance_is_refused_only_on_the_acts_grounds(api_as):
     inspector = api_as("mlsp-2021-psc.psc-hall-inspector")
     case = open_case(inspector, regulation="mlsp-2021/technical-aids", category="disabled-person",
-                     documents=["application"])
+                     documents=["application"], entitlement={"item": "diapers"})
     task = case["tasks"][0]["id"]
     assert error(inspector.post(f"/tasks/{task}/complete", {}), 409)["code"] == "conflict"  # documents missing
     found = error(inspector.post(f"/tasks/{task}/refuse-acceptance", {"ground": "no-such-ground"}), 422)
@@ -480,7 +480,7 @@ def test_the_openapi_document_validates_and_the_docs_page_loads(anonymous):
 def test_the_api_answers_in_english_whatever_language_the_client_asks_for(api_as):
     inspector = api_as("mlsp-2021-psc.psc-hall-inspector")
     case = open_case(inspector, regulation="mlsp-2021/technical-aids", category="disabled-person",
-                     documents=["application"])
+                     documents=["application"], entitlement={"item": "diapers"})
     inspector.client.cookies["qyzmet_language"] = "kk"
     response = inspector.client.post(f"/api/v1/tasks/{case['tasks'][0]['id']}/complete", {},
                                      content_type="application/json", headers={

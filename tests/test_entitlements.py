@@ -292,3 +292,35 @@ def test_the_items_kind_decides_its_manufacturing_term(db):
         manufacture.start_production(su, order.pk, "small", at(2026, 2, 2, 10))
     order = manufacture.start_production(su, order.pk, "complex", at(2026, 2, 2, 10))
     assert order.make_due.date() == dt.date(2026, 4, 10)  # the same 45 working days test_portal works by hand
+
+
+def test_a_hygiene_order_stays_within_the_years_norm(db):
+    """Cl. 102: 600 of the 730 diapers of 2026 received; an order of 200 more is refused until 1 January, 130 go."""
+    from qyzmet.cases.services import sync_catalog
+    from qyzmet.cases.workflow import Conflict, Invalid
+    from qyzmet.core.loader import shipped_catalog
+    from qyzmet.demo import build_directory
+    from qyzmet.portal import workflow as portal
+    from tests.test_portal import at, issue, supplier
+
+    aids = "mlsp-2021/technical-aids"
+    sync_catalog()
+    directory = build_directory([r for r in shipped_catalog().regulations if r.id.startswith("mlsp-2021/")])
+    sup = supplier(directory, aids, 81)
+    case = issue(directory, aids, at(2026, 9, 1), serial=81)
+    Request.objects.create(case=case, item="diapers", quantity=200, categories=["disabled-person"],
+                           checked_on=dt.date(2026, 9, 1), allowed=True, reason="quantity-left")
+    for month in (1, 4, 7):
+        Receipt.objects.create(recipient_iin=case.applicant_iin, reg_id=aids, item="diapers", quantity=200,
+                               received_on=dt.date(2026, month, 10), source="record", recorded_at=at(2026, 9, 1),
+                               note="Act")
+    entry = case.queue_entry
+    portal.accept_contract(entry, at(2026, 10, 5))
+    with pytest.raises(Conflict) as refused:
+        portal.form_order(entry, portal.OrderForm(sup.pk, receipt_method="delivery", quantity=200), at(2026, 10, 5))
+    assert "600 of 730" in str(refused.value) and "cl. 102" in str(refused.value)
+    with pytest.raises(Invalid):
+        portal.form_order(entry, portal.OrderForm(sup.pk, receipt_method="delivery", quantity=0), at(2026, 10, 5))
+    order = portal.form_order(entry, portal.OrderForm(sup.pk, receipt_method="delivery", quantity=130),
+                              at(2026, 10, 5))
+    assert (order.item, order.quantity) == ("diapers", 130)
