@@ -279,7 +279,9 @@ def standing(iin: str, on: dt.date, lang: str | None = None) -> list[Standing]:
         if key in seen:
             continue
         seen.add(key)
-        cats = asked.get((reg_id, code)) or [c.code for c in ent.categories if c.code == "disabled-person"]
+        # The categories the recipient's application for the item (else for the service) recorded.
+        cats = asked.get((reg_id, code)) or next((c for (r, _i), c in asked.items() if r == reg_id), None) or \
+            [c.code for c in ent.categories if c.code == "disabled-person"]
         a = E.check(ent, code, cats, on, history(iin, reg_id), decisions=decisions(iin, reg_id))
         last = a.since.on if a.since else None
         with translation.override(lang):
