@@ -324,3 +324,20 @@ def test_a_hygiene_order_stays_within_the_years_norm(db):
     order = portal.form_order(entry, portal.OrderForm(sup.pk, receipt_method="delivery", quantity=130),
                               at(2026, 10, 5))
     assert (order.item, order.quantity) == ("diapers", 130)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_entitlement_pages_show_no_english_ui_text(specialist, lang):
+    from test_i18n import english_leftovers, visible_text
+
+    specialist.cookies["qyzmet_language"] = lang  # the flash messages are worded when the POST is made
+    iin = make_iin(dt.date(1980, 1, 2), "male", 16)
+    record(specialist, iin, "2022-03-19", note="№ 12 акт")
+    apply(specialist, iin)
+    case = Case.objects.get(applicant_iin=iin)
+    specialist.post(f"/staff/entitlements/cases/{case.pk}/findings/", {"conditions": ["sitting-progression"]})
+    for url in (f"/staff/entitlements/?iin={iin}", f"/staff/cases/{case.pk}/", f"/staff/intake/{MOBILITY}/"):
+        response = specialist.get(url)
+        assert response.status_code == 200, url
+        text = visible_text(response.content.decode(), lang)
+        assert not english_leftovers(text, lang), f"{lang} {url}: {english_leftovers(text, lang)}"

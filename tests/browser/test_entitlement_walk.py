@@ -73,7 +73,7 @@ def apply(page, iin: str, name: str) -> None:
     page.get_by_label("Mobile phone (for SMS notices)").fill("+7 701 555 12 34")
     page.get_by_label("Applicant category").select_option("disabled-person")
     page.locator("#f-documents", has_text="Checklist for").wait_for()
-    page.locator("#f-item").select_option(label=WALKING + " (row 1)")
+    page.locator("#f-item").select_option(label=WALKING + " (№ 1)")
     page.get_by_label("Person with a disability (any group), as the IPR provides").check()
     page.get_by_role("button", name="Register the application").click()
     page.wait_for_url(re.compile(r"/staff/cases/\d+/$"))
