@@ -128,6 +128,8 @@ def test_the_api_intake_ledger_and_check(api_as, clock):
             "entitlement": {"item": WALKING, "categories": ["disabled-person"]}}
     case = staff.post("/cases", body, key="ent-1").json()
     assert case["status"] == "acceptance-refused", case
+    assert (case["entitlement"]["item"], case["entitlement"]["earliest"], case["entitlement"]["cite"]) == (
+        WALKING, "2026-03-20", "cl. 26")
     got = staff.get(f"/recipients/{iin}/entitlements", on="2025-03-19").json()
     walking = next(i for i in got["items"] if i["item"] == WALKING)
     assert (walking["allowed"], walking["earliest"], walking["cite"]) == (False, "2026-03-20", "cl. 26")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import cache
 
 from django.db.models import Count
 
@@ -16,6 +17,7 @@ from qyzmet.cases.access import urgency
 from qyzmet.cases.models import Case, Event, Registry, Task
 from qyzmet.cases.services import regulation_of
 from qyzmet.cases.workflow import is_dispatch_step
+from qyzmet.core.loader import shipped_catalog
 from qyzmet.core.regulation import Ground, Regulation, Step, Term, Text
 
 # --- the catalog ---------------------------------------------------------------------------------
@@ -154,7 +156,25 @@ def case_detail(case: Case, now: dt.datetime) -> s.CaseDetail:
         in_term=case.in_term, representative=representative,
         checklist=[s.ChecklistOut(document=i.document, name=i.name, provided_as=i.provided_as, present=i.present,
                                   cite=i.cite) for i in case.checklist.all()],
-        tasks=[task_out(t, now) for t in tasks])
+        tasks=[task_out(t, now) for t in tasks], entitlement=entitlement_out(case))
+
+
+@cache
+def _with_norms() -> frozenset[str]:
+    """The services whose regulation has norm tables (the catalog is read once per process)."""
+    return frozenset(r.id for r in shipped_catalog().regulations if r.entitlements)
+
+
+def entitlement_out(case: Case) -> s.EntitlementOut | None:
+    from qyzmet.entitlements.models import Request
+
+    if case.regulation.reg_id not in _with_norms():  # no query for the services without norm tables
+        return None
+    req = Request.objects.filter(case=case).first()
+    if req is None:
+        return None
+    return s.EntitlementOut(item=req.item, quantity=req.quantity, categories=req.categories, checked_on=req.checked_on,
+                            allowed=req.allowed, reason=req.reason, earliest=req.earliest, cite=req.cite)
 
 
 def events_out(events: Iterable[Event]) -> list[s.EventOut]:

@@ -253,6 +253,17 @@ class CaseBrief(Schema):
     provider_office: str | None = Field(..., description="the provider office that works the case")
 
 
+class EntitlementOut(Schema):
+    item: str = Field(..., description="the item of the norm tables the application asks for")
+    quantity: int
+    categories: list[str] = Field(..., description="the recipient's categories the check used")
+    checked_on: dt.date = Field(..., description="the day of the check at intake")
+    allowed: bool
+    reason: str = Field(..., description="the check's reason code (see GET /recipients/{iin}/entitlements)")
+    earliest: dt.date | None = Field(None, description="when not allowed: the first day it is")
+    cite: str
+
+
 class CaseDetail(CaseBrief):
     term_why: str
     grounds: list[GroundRef] = Field(..., description="refusal grounds, or the acceptance-refusal ground")
@@ -261,6 +272,8 @@ class CaseDetail(CaseBrief):
     representative: RepresentativeOut | None
     checklist: list[ChecklistOut]
     tasks: list[TaskOut] = Field(..., description="the open tasks")
+    entitlement: EntitlementOut | None = Field(None, description="services with norm tables: the item asked for "
+                                                                 "and the replacement check made at intake")
 
 
 class EventOut(Schema):
