@@ -355,3 +355,26 @@ def test_catalog_show_prints_the_norm_tables(capsys):
            "получения; бесплатно [cl. 26]" in out
     assert main(["catalog", "show", "mlsp-2021/technical-aids", "--lang", "kk"]) == 0
     assert "күнтізбелік жыл ішінде 730; тегін; 200 + 200 + 200 + 130" in capsys.readouterr().out
+
+
+# --- found in review -----------------------------------------------------------------------------------------
+
+def test_two_receipts_ending_the_same_day_do_not_break_the_check(prosthetic):
+    same = [Received("cane-single", D(2025, 1, 10), 1, "order"), Received("cane-single", D(2025, 1, 10), 1, "record")]
+    assert check(prosthetic, "cane-single", ["disabled-person"], D(2025, 6, 1), same).earliest == D(2026, 1, 10)
+
+
+def test_an_extension_never_moves_the_date_earlier():
+    ent = synthetic()
+    last = [Received("prosthesis", D(2025, 1, 10))]
+    a = check(ent, "prosthesis", ANY, D(2025, 4, 1), last,
+              decisions=[Decision("prosthesis", "extension", D(2025, 3, 1), D(2025, 6, 1), "cl. 50")])
+    assert (a.reason, a.earliest) == ("extended", D(2028, 1, 10))
+
+
+def test_the_other_sets_later_date_wins_when_both_say_no(wheelchairs):
+    """Walking chair received 1.1.2022 (4 years: 1.1.2026), universal 1.6.2023 (5 years: 1.6.2028)."""
+    history = [Received("wheelchair-manual-walking", D(2022, 1, 1)),
+               Received("wheelchair-active-universal", D(2023, 6, 1))]
+    a = check(wheelchairs, "wheelchair-manual-walking", ANY, D(2025, 6, 1), history)
+    assert (a.reason, a.earliest) == ("other-set-held", D(2028, 6, 1))

@@ -197,6 +197,9 @@ def test_the_cli_says_yes_or_no_with_the_date(capsys):
     ("--regulation", MOBILITY, "--item", WALKING, "--category", "martian"),
     ("--regulation", MOBILITY, "--item", WALKING, "--on", "12.05.2026"),
     ("--regulation", MOBILITY, "--item", WALKING, "--last-issued", "2027-01-01", "--on", "2026-01-01"),
+    ("--regulation", MOBILITY, "--item", WALKING, "--last-issued", "2025-01-01:²"),
+    ("--regulation", MOBILITY, "--item", WALKING, "--category", "disabled-person", "--last-issued", "9999-06-01",
+     "--on", "9999-12-31"),
 ])
 def test_the_cli_refuses_bad_input_with_exit_2(capsys, args):
     code, out, err = run_cli(capsys, *args)
@@ -343,3 +346,57 @@ def test_the_entitlement_pages_show_no_english_ui_text(specialist, lang):
         assert response.status_code == 200, url
         text = visible_text(response.content.decode(), lang)
         assert not english_leftovers(text, lang), f"{lang} {url}: {english_leftovers(text, lang)}"
+
+
+# --- found in review -----------------------------------------------------------------------------------------
+
+def test_another_offices_staff_cannot_write_the_ledger(api_as):
+    iin = make_iin(dt.date(1990, 7, 7), "female", 35)
+    r = api_as("aktogay-2013-provider.specialist").post(
+        f"/recipients/{iin}/receipts", {"service": MOBILITY, "item": WALKING, "received_on": "2022-03-20",
+                                        "note": "x"})
+    assert r.status_code == 403 and not Receipt.objects.exists()
+    ok = api_as("mlsp-2021-provider.specialist").post(
+        f"/recipients/{iin}/receipts", {"service": MOBILITY, "item": WALKING, "received_on": "2022-03-20",
+                                        "note": "x"})
+    assert ok.status_code == 201
+    assert Receipt.objects.get().office.code == "mlsp-2021-provider"
+
+
+def test_more_than_the_norm_is_a_wrong_quantity_not_a_refusal(specialist):
+    iin = make_iin(dt.date(1980, 1, 2), "male", 17)
+    response = apply(specialist, iin, quantity="2")
+    assert response.status_code == 400 and not Case.objects.filter(applicant_iin=iin).exists()
+    for bad in ("²", "99999999999999999999"):
+        assert apply(specialist, iin, quantity=bad).status_code == 400
+        assert specialist.post("/staff/entitlements/", {
+            "iin": iin, "what": "receipt", "item": f"{MOBILITY}|{WALKING}", "received_on": "2024-01-01",
+            "quantity": bad, "note": "x"}).status_code == 422
+
+
+def test_findings_that_are_not_numbers_are_refused(specialist):
+    iin = make_iin(dt.date(1980, 1, 2), "male", 18)
+    apply(specialist, iin)
+    case = Case.objects.get(applicant_iin=iin)
+    assert specialist.post(f"/staff/entitlements/cases/{case.pk}/findings/", {"acuity": "nan"}).status_code == 302
+    assert Request.objects.get(case=case).findings == {}
+
+
+def test_a_second_order_while_one_is_open_is_refused(db):
+    from qyzmet.cases.services import sync_catalog
+    from qyzmet.cases.workflow import Conflict
+    from qyzmet.core.loader import shipped_catalog
+    from qyzmet.demo import build_directory
+    from qyzmet.portal import workflow as portal
+    from tests.test_portal import at, supplier
+
+    sync_catalog()
+    directory = build_directory([r for r in shipped_catalog().regulations if r.id.startswith("mlsp-2021/")])
+    sup = supplier(directory, MOBILITY, 6, price="250000")
+    first = _goods_case(directory, at(2025, 3, 3), 42).queue_entry
+    second = _goods_case(directory, at(2025, 3, 4), 42).queue_entry  # the same person applied twice
+    for entry in (first, second):
+        portal.accept_contract(entry, at(2025, 3, 5))
+    portal.form_order(first, portal.OrderForm(sup.pk, receipt_method="delivery"), at(2025, 3, 5))
+    with pytest.raises(Conflict, match="already with a supplier"):
+        portal.form_order(second, portal.OrderForm(sup.pk, receipt_method="delivery"), at(2025, 3, 5))

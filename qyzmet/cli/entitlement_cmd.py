@@ -42,7 +42,7 @@ def _date(text: str, option: str) -> dt.date:
 
 def _received(item: str, text: str) -> Received:
     day, _sep, count = text.partition(":")
-    if count and not count.isdigit():
+    if count and not (count.isascii() and count.isdigit()):
         raise UsageError(f"--last-issued {text!r}: the count after ':' is a whole number")
     return Received(item, _date(day, "--last-issued"), int(count) if count else 1)
 
@@ -69,7 +69,10 @@ def run(args: argparse.Namespace) -> int:
     history = [_received(args.item, text) for text in args.last_issued]
     if any(r.on > on for r in history):
         raise UsageError("--last-issued is after --on")
-    a = check(ent, args.item, args.category, on, history, quantity=args.quantity)
+    try:
+        a = check(ent, args.item, args.category, on, history, quantity=args.quantity)
+    except (ValueError, OverflowError) as exc:  # a period that runs past the calendar (year 9999)
+        raise UsageError(f"cannot count that far: {exc}") from None
     if args.format == "json":
         print_json({"regulation": reg.id, **a.as_dict()})
     else:

@@ -140,10 +140,10 @@ def check(ent: Entitlements, item_code: str, categories: Iterable[str], on: dt.d
     answers = [_by_norm(item, n, on, mine, quantity, double) for n in provided]
     best = min(answers, key=_preference)
     best = _with_decisions(best, item, family, decisions, mine)
-    if best.allowed:
-        blocked = _other_set(ent, item, on, history, cats)
-        if blocked is not None:
-            return blocked
+    blocked = _other_set(ent, item, on, history, cats)
+    if blocked is not None and (best.allowed or (best.earliest and blocked.earliest
+                                                 and blocked.earliest > best.earliest)):
+        return blocked  # the other set's period ends later than this item's own
     return best
 
 
@@ -224,7 +224,7 @@ def _by_norm(item: Item, norm: Norm, on: dt.date, mine: Sequence[Received], quan
     if quantity > limit:
         return Answer(**base, allowed=False, reason="quantity-used", period=period, used=used, limit=limit)
     # The earliest day enough of the held receipts have run out for this quantity to fit.
-    ends = sorted((add_period(r.on, period.times(k)), r) for r, k in held)
+    ends = sorted(((add_period(r.on, period.times(k)), r) for r, k in held), key=lambda pair: pair[0])
     freed, earliest, since = 0, None, None
     for end, r in ends:
         freed += r.quantity
@@ -243,7 +243,9 @@ def _with_decisions(answer: Answer, item: Item, family: set[str], decisions: Seq
                              and (last is None or d.on >= last)), key=lambda d: d.on)
     for d in reversed(mine_decisions):
         if d.kind == "extension" and d.until and d.until > answer.on:
-            return Answer(item.code, answer.on, False, "extended", d.cite, earliest=d.until, norm=answer.norm,
+            # An extension only ever moves the date later than the period would (never earlier).
+            earliest = max(d.until, answer.earliest) if answer.earliest else d.until
+            return Answer(item.code, answer.on, False, "extended", d.cite, earliest=earliest, norm=answer.norm,
                           since=answer.since, period=answer.period, quantity=answer.quantity)
         if d.kind == "early-replacement" and not answer.allowed and answer.reason in ("too-early", "quantity-used"):
             return Answer(item.code, answer.on, True, "early-decision", d.cite, norm=answer.norm,

@@ -25,6 +25,8 @@ class Receipt(models.Model):
     order = models.ForeignKey("portal.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     note = models.TextField(blank=True, help_text="e.g. the document the earlier receipt is known from")
+    office = models.ForeignKey("directory.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               help_text="the department that recorded it (none: a Portal order's handover)")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     recorded_at = models.DateTimeField()
@@ -53,6 +55,7 @@ class BodyDecision(models.Model):
     until = models.DateField(null=True, blank=True, help_text="extension: no replacement before this date")
     reason = models.TextField()
     cite = models.CharField(max_length=120)
+    office = models.ForeignKey("directory.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     recorded_at = models.DateTimeField()

@@ -4,6 +4,7 @@ ledger of what they received, the decisions that move a date, and the forms that
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -62,7 +63,7 @@ def recipient(request: HttpRequest, actor: Actor) -> HttpResponse:
                 messages.success(request, _("The decision is recorded."))
             else:
                 raw = request.POST.get("quantity", "").strip() or "1"
-                if not raw.isdigit():
+                if not re.fullmatch(r"[0-9]{1,6}", raw):
                     raise Invalid("quantity", _("The quantity is a whole number from 1."))
                 received = _date(request.POST.get("received_on", ""), "received_on")
                 if received is None:

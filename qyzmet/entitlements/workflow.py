@@ -11,6 +11,7 @@ decides it — the acts make that a refusal of the service, not of the documents
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from qyzmet.cases import workflow as cases
-from qyzmet.cases.access import Actor, Conflict
+from qyzmet.cases.access import AccessDenied, Actor, Conflict
 from qyzmet.cases.models import Case, Task
 from qyzmet.cases.workflow import Invalid
 from qyzmet.core import entitlement as E
@@ -33,6 +34,7 @@ from qyzmet.entitlements.models import BodyDecision, Receipt, Request
 GROUND = "replacement-too-early"
 # The answers that mean "this replacement comes too early": the act refuses to accept such an application.
 TOO_EARLY = ("too-early", "quantity-used", "lifetime-used", "other-set-held", "extended")
+MAX_QUANTITY = 100_000
 
 
 def regulations_with_norms() -> list[Regulation]:
@@ -145,8 +147,7 @@ def validate(ent: Entitlements, req: ItemRequest) -> None:
         known = ", ".join(i.code for i in ent.items)
         raise Invalid("entitlement.item", _("Unknown item “%(item)s” (items: %(known)s).")
                       % {"item": req.item, "known": known})
-    if req.quantity < 1 or req.quantity > 100_000:
-        raise Invalid("entitlement.quantity", _("The quantity is a whole number from 1."))
+    check_quantity(req.quantity, "entitlement.quantity")
     unknown = [c for c in req.categories if ent.category(c) is None]
     if unknown:
         known = ", ".join(c.code for c in ent.categories)
@@ -167,12 +168,15 @@ def intake(actor: Actor, app: cases.Application, req: ItemRequest | None, now: d
         raise Invalid("entitlement.item", _("Choose the item the IPR measure calls for."))
     validate(ent, req)
     now = to_local(now)
+    born = check_iin(app.iin, now.date(), "applicant.iin")
+    cats = E.recipient_categories(ent, req.categories, applicant_category=app.category,
+                                  age=cases.age(born, now.date()))
+    a = answer(reg.id, app.iin, req.item, cats, now.date(), req.quantity)
+    if a.reason == "quantity-used" and a.earliest is None:
+        # More than the norm gives in a whole period: not a replacement asked for too early, a wrong quantity.
+        raise Invalid("entitlement.quantity", explain(ent, a))
     with transaction.atomic():
         case = cases.intake(actor, app, now)
-        born = check_iin(app.iin, now.date())
-        cats = E.recipient_categories(ent, req.categories, applicant_category=app.category,
-                                      age=cases.age(born, now.date()))
-        a = answer(reg.id, app.iin, req.item, cats, now.date(), req.quantity)
         Request.objects.create(case=case, item=req.item, quantity=req.quantity, categories=cats,
                                checked_on=now.date(), allowed=a.allowed, reason=a.reason, earliest=a.earliest,
                                cite=a.cite, answer=a.as_dict(), findings=req.findings)
@@ -192,11 +196,29 @@ def request_of(case: Case) -> Request | None:
 
 # --- the ledger -------------------------------------------------------------------------------------------
 
+def require_writer(actor: Actor, reg_id: str) -> None:
+    """The ledger of a service is written by the specialist or head of an office that provides it: a false
+    receipt would refuse the recipient's next application for years."""
+    from qyzmet.directory.models import ServicePoint
+    from qyzmet.portal.workflow import require_staff
+
+    require_staff(actor)
+    if not ServicePoint.objects.filter(reg_id=reg_id, provider_id=actor.office_id).exists():
+        raise AccessDenied(_("The ledger of this service is kept by the departments that provide it."))
+
+
+def check_quantity(quantity: int, field_name: str = "quantity") -> None:
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise Invalid(field_name, _("The quantity is a whole number from 1 to %(max)s.") % {"max": MAX_QUANTITY})
+
+
 def record_receipt(actor: Actor | None, *, iin: str, reg_id: str, item: str, received_on: dt.date,
                    quantity: int = 1, note: str = "", now: dt.datetime, order=None, case=None) -> Receipt:
     """An item received: from a Portal order's handover, or entered by the department from the documents
     of an earlier receipt (before Qyzmet, or another office)."""
     _reg, ent = norms_of(reg_id)
+    if order is None:
+        require_writer(actor, reg_id)  # type: ignore[arg-type]
     today = to_local(now).date()
     check_iin(iin, today)
     if ent.item(item) is None:
@@ -204,19 +226,19 @@ def record_receipt(actor: Actor | None, *, iin: str, reg_id: str, item: str, rec
                       % {"item": item, "known": ", ".join(i.code for i in ent.items)})
     if received_on > today:
         raise Invalid("received_on", _("The date of receipt cannot be in the future."))
-    if quantity < 1:
-        raise Invalid("quantity", _("The quantity is a whole number from 1."))
+    check_quantity(quantity)
     if order is None and not note.strip():
         raise Invalid("note", _("Say what the earlier receipt is known from (a document, an act)."))
     return Receipt.objects.create(
         recipient_iin=iin.strip(), reg_id=reg_id, item=item, quantity=quantity, received_on=received_on,
         source=Receipt.Source.ORDER if order is not None else Receipt.Source.RECORD, order=order, case=case,
-        note=note.strip(), entered_by=_user(actor), recorded_at=now)
+        note=note.strip(), entered_by=_user(actor), office_id=actor.office_id if actor else None, recorded_at=now)
 
 
 def record_decision(actor: Actor, *, iin: str, reg_id: str, item: str, kind: str, decided_on: dt.date,
                     until: dt.date | None, reason: str, now: dt.datetime) -> BodyDecision:
     reg, ent = norms_of(reg_id)
+    require_writer(actor, reg_id)
     today = to_local(now).date()
     check_iin(iin, today)
     found = ent.item(item)
@@ -234,7 +256,7 @@ def record_decision(actor: Actor, *, iin: str, reg_id: str, item: str, kind: str
     return BodyDecision.objects.create(
         recipient_iin=iin.strip(), reg_id=reg.id, item=item, kind=kind, decided_on=decided_on,
         until=until if kind == "extension" else None, reason=reason.strip(), cite=rule.cite or "",
-        entered_by=_user(actor), recorded_at=now)
+        entered_by=_user(actor), office_id=actor.office_id, recorded_at=now)
 
 
 def _user(actor: Actor | None):
@@ -262,6 +284,10 @@ class Standing:
 def standing(iin: str, on: dt.date, lang: str | None = None) -> list[Standing]:
     """For every item (family) the recipient received or asked for: may they get it on ``on``, or from when."""
     lang = lang or translation.get_language() or "kk"
+    try:
+        age_on: int | None = cases.age(parse_iin(iin, today=on).birth_date, on)
+    except InvalidIdentifier:
+        age_on = None
     asked = {(r.case.regulation.reg_id, r.item): r.categories
              for r in Request.objects.filter(case__applicant_iin=iin).select_related("case__regulation")}
     received = {(r.reg_id, r.item) for r in Receipt.objects.filter(recipient_iin=iin)}
@@ -282,6 +308,9 @@ def standing(iin: str, on: dt.date, lang: str | None = None) -> list[Standing]:
         # The categories the recipient's application for the item (else for the service) recorded.
         cats = asked.get((reg_id, code)) or next((c for (r, _i), c in asked.items() if r == reg_id), None) or \
             [c.code for c in ent.categories if c.code == "disabled-person"]
+        # The categories as of ``on``: a child's only while the IIN says under 18.
+        minor = {c.code for c in ent.categories if c.minor}
+        cats = E.recipient_categories(ent, [c for c in cats if c not in minor], age=age_on)
         a = E.check(ent, code, cats, on, history(iin, reg_id), decisions=decisions(iin, reg_id))
         last = a.since.on if a.since else None
         with translation.override(lang):
@@ -297,6 +326,14 @@ def order_check(entry, quantity: int | None, on: dt.date) -> E.Answer | None:
         return None
     if quantity is not None and quantity < 1:
         raise Invalid("quantity", _("The quantity is a whole number from 1."))
+    _reg, ent = norms_of(entry.reg_id)
+    family = E.family_of(ent, ent.item(req.item)) if ent.item(req.item) else {req.item}
+    from qyzmet.portal.models import Order
+
+    if per_piece(ent, req.item) and Order.objects.filter(entry__recipient_iin=entry.recipient_iin, reg_id=entry.reg_id,
+                                                         item__in=family, state__in=Order.ACTIVE).exists():
+        raise Conflict(_("An order for this item is already with a supplier: the next one is checked after it is "
+                         "handed over."))
     a = answer(entry.reg_id, entry.recipient_iin, req.item, req.categories, on, quantity or req.quantity)
     if not a.allowed:
         _reg, ent = norms_of(entry.reg_id)
@@ -341,7 +378,8 @@ def record_findings(actor: Actor, case: Case, data: dict[str, object]) -> Reques
             value = kind(raw)
         except ValueError:
             raise Invalid(name, _("Enter a number.")) from None
-        if value < 0 or (name == "hearing_degree" and not 1 <= value <= 4) or (name == "acuity" and value > 2):
+        out_of_range = (name == "hearing_degree" and not 1 <= value <= 4) or (name == "acuity" and value > 2)
+        if not math.isfinite(value) or value < 0 or out_of_range:
             raise Invalid(name, _("The number is out of range."))
         out[name] = value
     req.findings = out
@@ -426,6 +464,12 @@ def flag_text(ent: Entitlements, flag: E.Flag) -> str:
             **v, "found": "; ".join(name(c) for c in flag.found)}
     row = next((r for r in ent.indications if r.row == flag.row and r.cite == flag.cite), None)
     return (row.indications.get(lang) if row else "") + f" ({flag.cite})"
+
+
+def per_piece(ent: Entitlements, item: str) -> bool:
+    """An item given one at a time within its period (a wheelchair, a prosthesis), not a yearly stock."""
+    found = ent.item(item)
+    return bool(found and all(n.quantity == 1 for n in found.norms))
 
 
 def handed_over(order, now: dt.datetime) -> Receipt | None:

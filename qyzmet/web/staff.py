@@ -6,6 +6,7 @@ workflow layer, which enforces the office and role rules; a view never decides p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 
@@ -357,7 +358,7 @@ def _item_request(reg, post) -> entitlements.ItemRequest | str | None:
     if reg.entitlements is None:
         return None
     raw = post.get("quantity", "").strip() or "1"
-    if not raw.isdigit():
+    if not re.fullmatch(r"[0-9]{1,6}", raw):
         return _("The quantity is a whole number from 1.")
     return entitlements.ItemRequest(item=post.get("item", ""), quantity=int(raw),
                                     categories=tuple(post.getlist("recipient_categories")))
