@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from functools import cache
 
 from django.db.models import Count
 
@@ -17,7 +16,6 @@ from qyzmet.cases.access import urgency
 from qyzmet.cases.models import Case, Event, Registry, Task
 from qyzmet.cases.services import regulation_of
 from qyzmet.cases.workflow import is_dispatch_step
-from qyzmet.core.loader import shipped_catalog
 from qyzmet.core.regulation import Ground, Regulation, Step, Term, Text
 
 # --- the catalog ---------------------------------------------------------------------------------
@@ -159,18 +157,12 @@ def case_detail(case: Case, now: dt.datetime) -> s.CaseDetail:
         tasks=[task_out(t, now) for t in tasks], entitlement=entitlement_out(case))
 
 
-@cache
-def _with_norms() -> frozenset[str]:
-    """The services whose regulation has norm tables (the catalog is read once per process)."""
-    return frozenset(r.id for r in shipped_catalog().regulations if r.entitlements)
-
-
 def entitlement_out(case: Case) -> s.EntitlementOut | None:
-    from qyzmet.entitlements.models import Request
+    from qyzmet.entitlements.workflow import request_of, services_with_norms
 
-    if case.regulation.reg_id not in _with_norms():  # no query for the services without norm tables
+    if case.regulation.reg_id not in services_with_norms():  # no query for the services without norm tables
         return None
-    req = Request.objects.filter(case=case).first()
+    req = request_of(case.pk)
     if req is None:
         return None
     return s.EntitlementOut(item=req.item, quantity=req.quantity, categories=req.categories, checked_on=req.checked_on,

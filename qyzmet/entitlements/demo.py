@@ -11,6 +11,7 @@ from qyzmet.core.calendar import to_local
 from qyzmet.core.entitlement import add_period, check
 from qyzmet.core.loader import shipped_catalog
 from qyzmet.entitlements.models import Receipt, Request
+from qyzmet.entitlements.workflow import history as ledger_history
 
 
 def request_items(entries, rng: random.Random) -> int:
@@ -38,15 +39,10 @@ def request_items(entries, rng: random.Random) -> int:
             Receipt.objects.create(recipient_iin=entry.recipient_iin, reg_id=reg.id, item=item.code,
                                    received_on=received, source=Receipt.Source.RECORD, recorded_at=entry.registered_at,
                                    note="Демо: бұрынғы акт / Демо: прежний акт")
-            history = _received(entry.recipient_iin, reg.id)
+            history = ledger_history(entry.recipient_iin, reg.id)
         a = check(ent, item.code, cats, on, history)
         Request.objects.create(case_id=entry.case_id, item=item.code, categories=cats, checked_on=on,
                                allowed=a.allowed, reason=a.reason, earliest=a.earliest, cite=a.cite, answer=a.as_dict())
         made += 1
     return made
 
-
-def _received(iin: str, reg_id: str):
-    from qyzmet.entitlements.workflow import history
-
-    return history(iin, reg_id)

@@ -4,7 +4,6 @@ ledger of what they received, the decisions that move a date, and the forms that
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -62,14 +61,12 @@ def recipient(request: HttpRequest, actor: Actor) -> HttpResponse:
                     now=now)
                 messages.success(request, _("The decision is recorded."))
             else:
-                raw = request.POST.get("quantity", "").strip() or "1"
-                if not re.fullmatch(r"[0-9]{1,6}", raw):
-                    raise Invalid("quantity", _("The quantity is a whole number from 1."))
+                quantity = workflow.form_quantity(request.POST.get("quantity", ""))
                 received = _date(request.POST.get("received_on", ""), "received_on")
                 if received is None:
                     raise Invalid("received_on", _("Enter the date the item was received."))
                 workflow.record_receipt(actor, iin=iin, reg_id=reg_id, item=item, received_on=received,
-                                        quantity=int(raw), note=request.POST.get("note", ""), now=now)
+                                        quantity=quantity, note=request.POST.get("note", ""), now=now)
                 messages.success(request, _("The receipt is recorded in the ledger."))
         except Invalid as exc:
             prefix = "d-" if request.POST.get("what") == "decision" else ""

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db import transaction
 from django.utils import formats, translation
@@ -39,6 +41,12 @@ MAX_QUANTITY = 100_000
 
 def regulations_with_norms() -> list[Regulation]:
     return sorted((r for r in shipped_catalog().regulations if r.entitlements), key=lambda r: r.id)
+
+
+@cache
+def services_with_norms() -> frozenset[str]:
+    """The ids of the regulations with norm tables (the shipped catalog is read once per process)."""
+    return frozenset(r.id for r in regulations_with_norms())
 
 
 def norms_of(reg_id: str) -> tuple[Regulation, Entitlements]:
@@ -69,10 +77,15 @@ def decisions(iin: str, reg_id: str) -> list[E.Decision]:
     return [E.Decision(d.item, d.kind, d.decided_on, d.until, d.cite) for d in rows]  # type: ignore[arg-type]
 
 
+def ledger(iin: str, reg_id: str) -> tuple[list[E.Received], list[E.Decision]]:
+    """What the check counts from: the recipient's receipts and the decisions about them, under one service."""
+    return history(iin, reg_id), decisions(iin, reg_id)
+
+
 def answer(reg_id: str, iin: str, item: str, categories: list[str], on: dt.date, quantity: int = 1) -> E.Answer:
     _reg, ent = norms_of(reg_id)
-    return E.check(ent, item, categories, on, history(iin, reg_id), quantity=quantity,
-                   decisions=decisions(iin, reg_id))
+    received, decided = ledger(iin, reg_id)
+    return E.check(ent, item, categories, on, received, quantity=quantity, decisions=decided)
 
 
 # --- words ---------------------------------------------------------------------------------------------
@@ -160,10 +173,9 @@ def intake(actor: Actor, app: cases.Application, req: ItemRequest | None, now: d
 
     A replacement asked for too early is refused acceptance at once, on the act's ground, with the day it
     becomes possible in the note (and so on the receipt of refusal)."""
-    reg = shipped_catalog().get(app.regulation) if app.regulation in shipped_catalog().ids() else None
-    if reg is None or reg.entitlements is None:
-        return cases.intake(actor, app, now)
-    ent = reg.entitlements
+    if app.regulation not in services_with_norms():
+        return cases.intake(actor, app, now)  # it names an unknown service itself
+    reg, ent = norms_of(app.regulation)
     if req is None:
         raise Invalid("entitlement.item", _("Choose the item the IPR measure calls for."))
     validate(ent, req)
@@ -190,8 +202,9 @@ def intake(actor: Actor, app: cases.Application, req: ItemRequest | None, now: d
     return case
 
 
-def request_of(case: Case) -> Request | None:
-    return Request.objects.filter(case=case).first()
+def request_of(case_id: int) -> Request | None:
+    """The item the application asked for (None: a proactive case, or a service without norm tables)."""
+    return Request.objects.filter(case_id=case_id).first()
 
 
 # --- the ledger -------------------------------------------------------------------------------------------
@@ -205,6 +218,14 @@ def require_writer(actor: Actor, reg_id: str) -> None:
     require_staff(actor)
     if not ServicePoint.objects.filter(reg_id=reg_id, provider_id=actor.office_id).exists():
         raise AccessDenied(_("The ledger of this service is kept by the departments that provide it."))
+
+
+def form_quantity(raw: str, field_name: str = "quantity") -> int:
+    """A quantity typed in a form (empty: 1); anything but plain digits is an :class:`Invalid`."""
+    raw = raw.strip() or "1"
+    if not re.fullmatch(r"[0-9]{1,6}", raw):
+        raise Invalid(field_name, _("The quantity is a whole number from 1."))
+    return int(raw)
 
 
 def check_quantity(quantity: int, field_name: str = "quantity") -> None:
@@ -260,11 +281,7 @@ def record_decision(actor: Actor, *, iin: str, reg_id: str, item: str, kind: str
 
 
 def _user(actor: Actor | None):
-    if actor is None:
-        return None
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(pk=actor.user_id).first()
+    return cases._user(actor) if actor is not None else None
 
 
 # --- what a recipient is entitled to now -----------------------------------------------------------------
@@ -293,6 +310,7 @@ def standing(iin: str, on: dt.date, lang: str | None = None) -> list[Standing]:
     received = {(r.reg_id, r.item) for r in Receipt.objects.filter(recipient_iin=iin)}
     out: list[Standing] = []
     seen: set[tuple[str, str]] = set()
+    ledgers: dict[str, tuple[list[E.Received], list[E.Decision]]] = {}
     for reg_id, code in sorted(received | set(asked)):
         try:
             reg, ent = norms_of(reg_id)
@@ -306,12 +324,15 @@ def standing(iin: str, on: dt.date, lang: str | None = None) -> list[Standing]:
             continue
         seen.add(key)
         # The categories the recipient's application for the item (else for the service) recorded.
-        cats = asked.get((reg_id, code)) or next((c for (r, _i), c in asked.items() if r == reg_id), None) or \
-            [c.code for c in ent.categories if c.code == "disabled-person"]
-        # The categories as of ``on``: a child's only while the IIN says under 18.
+        cats = asked.get((reg_id, code)) or next((c for (r, _i), c in asked.items() if r == reg_id), [])
+        # The categories as of ``on`` (any recipient's category is added by recipient_categories; a child's only
+        # while the IIN says under 18).
         minor = {c.code for c in ent.categories if c.minor}
         cats = E.recipient_categories(ent, [c for c in cats if c not in minor], age=age_on)
-        a = E.check(ent, code, cats, on, history(iin, reg_id), decisions=decisions(iin, reg_id))
+        if reg_id not in ledgers:
+            ledgers[reg_id] = ledger(iin, reg_id)
+        received_items, decided = ledgers[reg_id]
+        a = E.check(ent, code, cats, on, received_items, decisions=decided)
         last = a.since.on if a.since else None
         with translation.override(lang):
             out.append(Standing(reg, code, item.name.get(lang), a, explain(ent, a), last))
@@ -321,11 +342,11 @@ def standing(iin: str, on: dt.date, lang: str | None = None) -> list[Standing]:
 def order_check(entry, quantity: int | None, on: dt.date) -> E.Answer | None:
     """The check on a Portal order: the item the application asked for, on the day the order is formed
     (None: the application named no item — a proactive one, or a service without norm tables)."""
-    req = Request.objects.filter(case_id=entry.case_id).first()
+    req = request_of(entry.case_id)
     if req is None:
         return None
-    if quantity is not None and quantity < 1:
-        raise Invalid("quantity", _("The quantity is a whole number from 1."))
+    if quantity is not None:
+        check_quantity(quantity)
     _reg, ent = norms_of(entry.reg_id)
     family = E.family_of(ent, ent.item(req.item)) if ent.item(req.item) else {req.item}
     from qyzmet.portal.models import Order
@@ -336,7 +357,6 @@ def order_check(entry, quantity: int | None, on: dt.date) -> E.Answer | None:
                          "handed over."))
     a = answer(entry.reg_id, entry.recipient_iin, req.item, req.categories, on, quantity or req.quantity)
     if not a.allowed:
-        _reg, ent = norms_of(entry.reg_id)
         raise Conflict(explain(ent, a))
     return a
 
@@ -359,7 +379,7 @@ def record_findings(actor: Actor, case: Case, data: dict[str, object]) -> Reques
     from qyzmet.portal.workflow import require_staff
 
     require_staff(actor)
-    req = request_of(case)
+    req = request_of(case.pk)
     if req is None:
         raise Conflict(_("This application asks for no item of the norm tables."))
     _reg, ent = norms_of(case.regulation.reg_id)
@@ -401,13 +421,14 @@ class CasePanel:
 
 
 def case_panel(case: Case, today: dt.date) -> CasePanel | None:
-    req = request_of(case)
+    req = request_of(case.pk)
     if req is None:
         return None
     reg, ent = norms_of(case.regulation.reg_id)
     lang = translation.get_language() or "kk"
-    at_intake = answer(reg.id, case.applicant_iin, req.item, req.categories, req.checked_on, req.quantity)
-    now = answer(reg.id, case.applicant_iin, req.item, req.categories, today, req.quantity)
+    received, decided = ledger(case.applicant_iin, reg.id)
+    at_intake, now = (E.check(ent, req.item, req.categories, day, received, quantity=req.quantity,
+                              decisions=decided) for day in (req.checked_on, today))
     born = parse_iin(case.applicant_iin, today=today).birth_date
     recorded = bool(req.findings)
     flags = E.indications(ent, req.item, findings_of(req, cases.age(born, today))) if recorded else \
@@ -490,7 +511,7 @@ class OrderNorm:
 
 def order_norm(entry, on: dt.date) -> OrderNorm | None:
     """What the order page tells the recipient of the item's norm before they order."""
-    req = Request.objects.filter(case_id=entry.case_id).first()
+    req = request_of(entry.case_id)
     if req is None:
         return None
     _reg, ent = norms_of(entry.reg_id)
@@ -505,7 +526,7 @@ def refusal_reason(case: Case, ground, lang: str) -> str:
     from qyzmet.documents.facts import cite_in
 
     text = f"{ground.text.get(lang)} ({cite_in(ground.cite or '', lang)})"
-    req = request_of(case)
+    req = request_of(case.pk)
     if req is None:
         return text
     _reg, ent = norms_of(case.regulation.reg_id)

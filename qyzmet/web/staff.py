@@ -6,7 +6,6 @@ workflow layer, which enforces the office and role rules; a view never decides p
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import wraps
 
@@ -324,14 +323,11 @@ def intake_form(request: HttpRequest, actor: Actor, reg_id: str) -> HttpResponse
             representative_name=request.POST.get("representative_name", ""),
             representative_iin=request.POST.get("representative_iin", ""),
             power_of_attorney=request.POST.get("power_of_attorney", ""))
-        item = _item_request(reg, request.POST)
         if not app.name.strip():
             errors["name"] = _("Enter the applicant's full name.")
-        elif item is not None and isinstance(item, str):
-            errors["quantity"] = item
         else:
             try:
-                case = entitlements.intake(actor, app, item, _now())
+                case = entitlements.intake(actor, app, _item_request(reg, request.POST), _now())
             except workflow.Invalid as exc:
                 errors[_form_field(exc.field)] = exc.message
             else:
@@ -352,15 +348,13 @@ def _form_field(field: str) -> str:
             "entitlement.quantity": "quantity", "entitlement.categories": "categories"}.get(field, field)
 
 
-def _item_request(reg, post) -> entitlements.ItemRequest | str | None:
-    """The IPR measure's item from the intake form (None: the service has no norm tables; a text: the
-    quantity is not a number)."""
+def _item_request(reg, post) -> entitlements.ItemRequest | None:
+    """The IPR measure's item from the intake form (None: the service has no norm tables)."""
     if reg.entitlements is None:
         return None
-    raw = post.get("quantity", "").strip() or "1"
-    if not re.fullmatch(r"[0-9]{1,6}", raw):
-        return _("The quantity is a whole number from 1.")
-    return entitlements.ItemRequest(item=post.get("item", ""), quantity=int(raw),
+    return entitlements.ItemRequest(item=post.get("item", ""),
+                                    quantity=entitlements.form_quantity(post.get("quantity", ""),
+                                                                        "entitlement.quantity"),
                                     categories=tuple(post.getlist("recipient_categories")))
 
 
