@@ -20,12 +20,12 @@ from django.db.models import Count, Q
 from qyzmet.cases import services, workflow
 from qyzmet.cases.access import OUTSIDE_ROLES, task_office_id
 from qyzmet.cases.models import Case, RegistryItem, RegulationVersion, Task
-from qyzmet.core import engine
+from qyzmet.core import engine, personal_code
 from qyzmet.core.calendar import local_instant
 from qyzmet.core.durations import Duration, Unit
 from qyzmet.core.iin import make_iin
-from qyzmet.core.regulation import Regulation
-from qyzmet.core.timeline import calendars_for
+from qyzmet.core.regulation import Regulation, Route
+from qyzmet.core.timeline import calendars_for, result_choices
 from qyzmet.directory.models import Office, Organisation, RoleAssignment, ServicePoint, Staff
 
 DEMO_PASSWORD = "qyzmet-demo"  # printed at start; demo databases only
@@ -198,6 +198,12 @@ def _done_at(cal, start: dt.datetime, due: dt.datetime | None, duration: Duratio
     return min(done, due) if due is not None and done > due else done
 
 
+def _result(reg: Regulation, route: Route, rng: random.Random) -> str | None:
+    """Where the act has several results of one kind (an examination's finding), one of them."""
+    choices = result_choices(reg, route.channel)
+    return rng.choice(choices)[0].code if choices else None
+
+
 def simulate_case(reg_row: RegulationVersion, reg: Regulation, route_code: str, start: dt.datetime,
                   rng: random.Random, directory: DemoDirectory, open_ratio: float = 0.0,
                   until: dt.datetime | None = None) -> Case:
@@ -211,10 +217,12 @@ def simulate_case(reg_row: RegulationVersion, reg: Regulation, route_code: str, 
         documents = documents[:-1]  # the applicant forgot a document
     birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 60))
     iin = make_iin(birth, rng.choice(("male", "female")), rng.randint(0, 9000))
+    anonymous = category is not None and category.identity == "personal-code"
+    who = {} if anonymous else {"applicant_name": _name(rng), "applicant_phone": f"+7701{rng.randint(0, 9999999):07d}"}
     outcome = services.submit(
-        reg_row, engine.Submit(route_code, iin, category.code if category else "any", documents), start,
-        office=directory.office_for(reg, route.channel), provider_office=directory.provider_of.get(reg.id),
-        applicant_name=_name(rng), applicant_phone=f"+7701{rng.randint(0, 9999999):07d}",
+        reg_row, engine.Submit(route_code, "" if anonymous else iin, category.code if category else "any", documents,
+                               personal_code=personal_code.new_code() if anonymous else ""), start,
+        office=directory.office_for(reg, route.channel), provider_office=directory.provider_of.get(reg.id), **who,
     )
     case = outcome.case
     calendars = calendars_for(reg)
@@ -237,7 +245,7 @@ def simulate_case(reg_row: RegulationVersion, reg: Regulation, route_code: str, 
         if step.decides:
             decision = engine.Decide("refusal", (rng.choice(reg.refusal_grounds).code,),
                                      note="демо: бас тарту негізі тексерілді") if scenario.refuse \
-                else engine.Decide("positive")
+                else engine.Decide("positive", result=_result(reg, route, rng))
             services.apply_event(case, decision, done, actor=user)
         outcome = services.apply_event(case, engine.CompleteStep(step.n), done, actor=user)
         case = outcome.case
@@ -315,6 +323,14 @@ def run_demo(regulations: list[Regulation], cases: int, seed: int, *, open_ratio
 
         with transaction.atomic():
             directory.portal = portal_demo.run(directory, rng, first, DEMO_PASSWORD, until=until)
+    from qyzmet.hall import demo as hall_demo  # a morning of talons in the PSC halls, some over the norm
+    hall_demo.run(directory, rng, until=until)
+    from qyzmet.health import demo as health_demo  # the polyclinic's doctors, slots and a few bookings
+    health_demo.run(directory, until=until)
+    from qyzmet.complaints import demo as complaints_demo  # the heads who answer complaints, a few complaints
+
+    with transaction.atomic():
+        complaints_demo.run(directory, rng, until=until, password=DEMO_PASSWORD)
     if sms_file is not None:
         directory.sms = send_sms(sms_file)
     return directory

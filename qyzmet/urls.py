@@ -20,10 +20,14 @@ urlpatterns = [
     path(MOUNT, api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/entitlements/", include("qyzmet.entitlements.urls")),
+    path("staff/hall/", include("qyzmet.hall.urls")),
+    path("", include("qyzmet.complaints.urls")),  # /staff/complaints/…, /my-application/complaints/…
     path("staff/", include("qyzmet.web.staff_urls")),
     path("notify/", include("qyzmet.notify.urls")),
     path("portal/", include("qyzmet.portal.urls")),
     path("portal/", include("qyzmet.payments.urls")),
     path("proactive/", include("qyzmet.proactive.urls")),
+    path("", include("qyzmet.health.urls")),
+    path("hiv/", include("qyzmet.health.urls_hiv")),
     path("", include("qyzmet.web.urls")),
 ]

@@ -18,7 +18,7 @@ from qyzmet.core.diagram import bpmn_xml, swimlane_svg
 from qyzmet.core.iin import make_iin
 from qyzmet.core.lint import lint
 from qyzmet.core.loader import shipped_catalog
-from qyzmet.core.timeline import plan
+from qyzmet.core.timeline import plan, result_choices
 
 CATALOG = sorted(shipped_catalog().regulations, key=lambda r: r.id)
 ROUTES = [pytest.param(reg, route, id=f"{reg.id}:{route}") for reg in CATALOG for route in reg.routes]
@@ -41,13 +41,18 @@ def test_no_lint_errors(reg):
 
 def walk(reg, route_code, *, refuse=False):
     cat = reg.categories[0] if reg.categories else None
-    state, _ = engine.apply(reg, None, engine.Submit(route_code, IIN, cat.code if cat else "any",
-                                                     tuple(cat.documents) if cat else ()), START)
+    anonymous = cat is not None and cat.identity == "personal-code"
+    state, _ = engine.apply(reg, None, engine.Submit(route_code, "" if anonymous else IIN, cat.code if cat else "any",
+                                                     tuple(cat.documents) if cat else (),
+                                                     personal_code="ABCDE-FGH23" if anonymous else ""), START)
     now = START
-    for step in reg.route(route_code).steps:
+    route = reg.route(route_code)
+    choices = result_choices(reg, route.channel)
+    for step in route.steps:
         now = max(now, state.step_due or now)
         if step.decides:
-            decision = engine.Decide("refusal", (reg.refusal_grounds[0].code,)) if refuse else engine.Decide("positive")
+            decision = engine.Decide("refusal", (reg.refusal_grounds[0].code,)) if refuse \
+                else engine.Decide("positive", result=choices[0][0].code if choices else None)
             state, _ = engine.apply(reg, state, decision, now)
         state, effects = engine.apply(reg, state, engine.CompleteStep(step.n), now)
     return state, effects

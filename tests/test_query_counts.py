@@ -37,6 +37,7 @@ from qyzmet.core.calendar import ALMATY
 from qyzmet.core.iin import make_iin
 from qyzmet.core.loader import shipped_catalog
 from qyzmet.demo import build_directory, run_demo
+from qyzmet.web.apply import HEALTH_PAGES
 
 REG = "aktogay-2013/prosthetic-docs"
 PSC = "aktogay-2013-psc"
@@ -201,7 +202,8 @@ PAGES = [
     Page("my application: issued case", None, lookup="issued"),
     Page("my application: open case", None, lookup="open"),
     Page("apply online: services", None, lambda w: reverse("web:apply")),
-    Page("apply online: form", None, lambda w: reverse("web:apply-form", args=[workflow.online_services()[0].id])),
+    Page("apply online: form", None, lambda w: reverse(
+        "web:apply-form", args=[next(r.id for r in workflow.online_services() if r.id not in HEALTH_PAGES)])),
     Page("sign-in page", None, lambda w: reverse("web:login")),
     Page("healthz", None, lambda w: reverse("healthz")),
 ]

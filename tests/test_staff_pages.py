@@ -208,7 +208,7 @@ def test_staff_and_online_pages_show_no_english_ui_text(directory, lang):
         ("registries", clerk, reverse("staff:registries")),
         ("registry", clerk, reverse("staff:registry", args=[Registry.objects.get().pk])),
         ("apply", Client(), reverse("web:apply")),
-        ("apply-form", Client(), reverse("web:apply-form", args=["mangystau-2015/doctor-appointment"])),
+        ("apply-form", Client(), reverse("web:apply-form", args=["mangystau-2015/tb-certificate"])),
     ]:
         client.cookies["qyzmet_language"] = lang
         response = client.get(url)

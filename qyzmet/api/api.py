@@ -9,9 +9,12 @@ from qyzmet.api import (
     errors,
     routes_cases,
     routes_catalog,
+    routes_complaints,
     routes_decisions,
     routes_documents,
     routes_entitlements,
+    routes_hall,
+    routes_health,
     routes_payments,
     routes_planning,
     routes_portal,
@@ -38,6 +41,8 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/catalog", routes_catalog.router)
 api.add_router("/cases", routes_cases.router)
+api.add_router("/cases", routes_complaints.cases_router)  # /cases/{number}/complaints
+api.add_router("/complaints", routes_complaints.router)
 api.add_router("/documents", routes_documents.router)
 api.add_router("/tasks", routes_tasks.router)
 api.add_router("/registries", routes_registries.router)
@@ -49,3 +54,5 @@ api.add_router("/portal", routes_portal.router)
 api.add_router("/payments", routes_payments.router)
 api.add_router("/proactive", routes_proactive.router)
 api.add_router("/recipients", routes_entitlements.router)
+api.add_router("/hall", routes_hall.router)
+api.add_router("/health", routes_health.router)

@@ -154,7 +154,9 @@ def case_detail(case: Case, now: dt.datetime) -> s.CaseDetail:
         in_term=case.in_term, representative=representative,
         checklist=[s.ChecklistOut(document=i.document, name=i.name, provided_as=i.provided_as, present=i.present,
                                   cite=i.cite) for i in case.checklist.all()],
-        tasks=[task_out(t, now) for t in tasks], entitlement=entitlement_out(case))
+        tasks=[task_out(t, now) for t in tasks], entitlement=entitlement_out(case),
+        personal_code=case.personal_code, suspended_since=case.state.get("suspended_since"),
+        result=case.state.get("result"))
 
 
 def entitlement_out(case: Case) -> s.EntitlementOut | None:

@@ -10,7 +10,7 @@ from qyzmet.api import schemas as s
 from qyzmet.api.auth import actor
 from qyzmet.api.common import PageParams, now, page_of, paginate
 from qyzmet.api.idempotency import KEY, run_once
-from qyzmet.cases import workflow
+from qyzmet.cases import suspension, workflow
 from qyzmet.cases.access import Actor, case_for, visible_cases
 from qyzmet.cases.models import Event
 from qyzmet.core.loader import shipped_catalog
@@ -93,3 +93,28 @@ def case_events(request, case_id: int, page: Query[PageParams]):
     case = case_for(actor(request), pk=case_id)
     events = Event.objects.filter(case=case).select_related("actor").order_by("seq")
     return paginate(events, page, present.events_out)
+
+
+class SuspendIn(s.In):
+    ground: str = Field(..., max_length=80, description="a suspension ground of the case's regulation")
+    note: str = Field(..., max_length=2000, description="what happened: recorded with the suspension")
+
+
+class ResumeIn(s.In):
+    note: str = Field("", max_length=2000)
+
+
+@router.post("/{int:case_id}/suspend", response={200: s.CaseDetail, **s.ERRORS},
+             summary="Suspend the case's term on a ground the act gives (409 where it gives none)")
+def suspend_case(request, case_id: int, body: SuspendIn, idempotency_key: str | None = KEY):
+    who = actor(request)
+    return run_once(request, idempotency_key, 200, lambda: present.case_detail(
+        suspension.suspend(who, case_id, body.ground, body.note, now()), now()))
+
+
+@router.post("/{int:case_id}/resume", response={200: s.CaseDetail, **s.ERRORS},
+             summary="Resume a suspended term: the due dates move by the working time it stood still")
+def resume_case(request, case_id: int, body: ResumeIn, idempotency_key: str | None = KEY):
+    who = actor(request)
+    return run_once(request, idempotency_key, 200, lambda: present.case_detail(
+        suspension.resume(who, case_id, body.note, now()), now()))

@@ -40,7 +40,8 @@ def decide(request, body: s.DecisionIn, idempotency_key: str | None = KEY):
             raise workflow.Invalid("task", f"step {task.step} of {task.case.number} does not decide the case; "
                                            f"complete it with POST /tasks/{task.pk}/complete")
         case = workflow.complete(who, task.pk, workflow.Completion(
-            note=body.note, decision=body.decision, grounds=tuple(body.grounds), reason=body.reason), now())
+            note=body.note, decision=body.decision, grounds=tuple(body.grounds), reason=body.reason,
+            result=body.result), now())
         decided = visible_cases(who).select_related(*present.CASE_RELATED).get(pk=case.pk)
         return present.decisions_out([decided])[0]
 

@@ -274,6 +274,9 @@ class CaseDetail(CaseBrief):
     tasks: list[TaskOut] = Field(..., description="the open tasks")
     entitlement: EntitlementOut | None = Field(None, description="services with norm tables: the item asked for "
                                                                  "and the replacement check made at intake")
+    personal_code: str | None = Field(None, description="an anonymous examination's code (the IIN is then empty)")
+    suspended_since: Instant | None = Field(None, description="the term is suspended since then (nothing is due)")
+    result: str | None = Field(None, description="the result the deciding step named, where the act has several")
 
 
 class EventOut(Schema):
@@ -339,6 +342,8 @@ class DecisionIn(In):
     grounds: list[str] = Field(default_factory=list, max_length=50)
     reason: str = Field("", max_length=4000)
     note: str = Field("", max_length=2000)
+    result: str = Field("", max_length=80, description="the result code, where the act gives results of one kind "
+                                                       "their own terms (e.g. an examination's finding)")
 
 
 class DecisionOut(Schema):

@@ -53,7 +53,11 @@ class Case(models.Model):
     provider_office = models.ForeignKey(
         Office, on_delete=models.PROTECT, related_name="provided_cases", null=True, blank=True,
         help_text="the provider office that works the case (the same as office on a provider route)")
-    applicant_iin = models.CharField("applicant IIN", max_length=12)
+    applicant_iin = models.CharField("applicant IIN", max_length=12, blank=True,
+                                     help_text="empty only for an applicant registered under a personal code")
+    personal_code = models.CharField(
+        max_length=16, unique=True, null=True, blank=True,
+        help_text="the code an anonymous examination registers the applicant under instead of the IIN")
     applicant_name = models.CharField(max_length=200, blank=True)
     applicant_phone = models.CharField(max_length=20, blank=True)
     language = models.CharField(max_length=2, default="kk", choices=[("kk", "қазақ тілі"), ("ru", "русский язык")],

@@ -109,7 +109,8 @@ def submit(reg_row: RegulationVersion, event: engine.Submit, now: dt.datetime, *
             number=number or f"pending-{uuid.uuid4().hex[:20]}", regulation=reg_row, route=state.route,
             channel=state.channel, office=office,
             provider_office=provider_office or (office if state.channel == "provider" else None),
-            applicant_iin=state.iin, applicant_name=applicant_name, category=state.category,
+            applicant_iin=state.iin, personal_code=state.personal_code or None, applicant_name=applicant_name,
+            category=state.category,
             submitted_at=now, state=engine.state_to_dict(state), seq=0, **details,
         )
         if number is None:
@@ -151,11 +152,20 @@ def _record(case: Case, state: engine.CaseState, event: engine.Event, now: dt.da
         elif effect.kind == "task-closed":
             Task.objects.filter(case=case, step=effect.data["n"], closed_at__isnull=True).update(
                 closed_at=now, closed_by=actor, late=effect.data["late"])
+        elif effect.kind == "suspended":
+            # A suspended term does not run: the open step has no due instant until the case resumes.
+            Task.objects.filter(case=case, step=effect.data["n"], closed_at__isnull=True).update(
+                due=None, why=f"suspended since {now:%Y-%m-%d %H:%M} ({effect.data['cite']})")
+        elif effect.kind == "task-due-moved":
+            Task.objects.filter(case=case, step=effect.data["n"], closed_at__isnull=True).update(
+                due=effect.data["due"], why=effect.data["why"])
+    suspended = state.suspended_since is not None
     case.status = state.status.value
     case.current_step = state.step
-    case.step_due = state.step_due
+    # The rows answer "what is due when" for lists and overdue queries: nothing runs while suspended.
+    case.step_due = None if suspended else state.step_due
     case.accepted_at = state.accepted_at
-    case.term_due = state.term_due
+    case.term_due = None if suspended else state.term_due
     term = next((e for e in effects if e.kind == "term-set"), None)
     if term is not None:
         case.term_why = term.data.get("why") or ""

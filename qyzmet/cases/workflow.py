@@ -33,11 +33,12 @@ from qyzmet.cases.access import (
     visible_cases,
 )
 from qyzmet.cases.models import Case, Registry, RegistryItem, RegulationVersion, Task
-from qyzmet.core import engine
+from qyzmet.core import engine, personal_code
 from qyzmet.core.calendar import local_instant, to_local
 from qyzmet.core.iin import InvalidIdentifier, parse_iin
 from qyzmet.core.loader import shipped_catalog
 from qyzmet.core.regulation import Regulation, Route, Step
+from qyzmet.core.timeline import result_choices
 from qyzmet.directory.models import Office, ServicePoint
 
 
@@ -184,7 +185,21 @@ class Application:
     language: str = ""  # kk or ru, the citizen's language of service; empty: the page's language (else kk)
 
 
+def registers_by_code(reg: Regulation, category: str) -> bool:
+    """Is this applicant registered under a personal code instead of the IIN (an anonymous examination)?"""
+    cat = reg.category(category)
+    return cat is not None and cat.identity == "personal-code"
+
+
 def _check_application(reg: Regulation, app: Application, today: dt.date) -> None:
+    if registers_by_code(reg, app.category):
+        # Nothing that names the person enters an anonymous case: not the IIN, not a name, not a phone.
+        for name, value in (("applicant.iin", app.iin), ("applicant.name", app.name), ("applicant.phone", app.phone),
+                            ("representative.iin", app.representative_iin)):
+            if value.strip():
+                raise Invalid(name, _("An anonymous examination is registered under a personal code: leave the "
+                                      "IIN, the name and the phone empty."))
+        return
     check_applicant(reg, app.iin, app.category, today)
     unknown = [d for d in app.documents if reg.document(d) is None]
     if unknown:
@@ -234,7 +249,9 @@ def intake(actor: Actor, app: Application, now: dt.datetime) -> Case:
         raise AccessDenied(_("Applications for this service are received by: %(roles)s.")
                            % {"roles": ", ".join(sorted(intake_roles(reg, route)))})
     _check_application(reg, app, now.date())
-    event = engine.Submit(point.route, app.iin, app.category or "any", tuple(app.documents), by=actor.username)
+    code = personal_code.new_code() if registers_by_code(reg, app.category) else ""
+    event = engine.Submit(point.route, app.iin, app.category or "any", tuple(app.documents), by=actor.username,
+                          personal_code=code)
     try:
         outcome = services.submit(row, event, now, office=point.office, provider_office=point.provider,
                                   applicant_name=app.name.strip(), actor=_user(actor), **_details(app))
@@ -301,7 +318,7 @@ def _user(actor: Actor):
     return get_user_model()(pk=actor.user_id, username=actor.username)
 
 
-def _apply(case: Case, event: engine.Event, now: dt.datetime, actor: Actor) -> Case:
+def apply_as(case: Case, event: engine.Event, now: dt.datetime, actor: Actor) -> Case:
     try:
         case = services.apply_event(case, event, now, actor=_user(actor)).case
         return advance_system_steps(case, now)
@@ -342,6 +359,7 @@ class Completion:
     decision: str | None = None  # "positive" | "refusal", for the step that fixes the outcome
     grounds: tuple[str, ...] = ()
     reason: str = ""  # the written reason of a refusal
+    result: str = ""  # which result, where the act gives results of one kind their own terms (HIV testing)
 
 
 def complete(actor: Actor, task_id: int, done: Completion, now: dt.datetime) -> Case:
@@ -355,7 +373,7 @@ def complete(actor: Actor, task_id: int, done: Completion, now: dt.datetime) -> 
         raise Conflict(_("Case %(number)s: the result is kept here until the PSC asks for it.")
                        % {"number": case.number})
     if task.purpose == "retrieval":
-        return _apply(case, engine.ReturnResult(by=actor.username), now, actor)
+        return apply_as(case, engine.ReturnResult(by=actor.username), now, actor)
     if is_dispatch_step(route, step.n):
         raise Conflict(_("Step %(n)s hands the case over with a registry: include it in a registry and send it.")
                        % {"n": step.n})
@@ -375,7 +393,7 @@ def complete(actor: Actor, task_id: int, done: Completion, now: dt.datetime) -> 
             raise Invalid("decision", _("Step %(n)s does not decide the case; the decision is taken at step "
                                         "%(decides)s.") % {"n": step.n,
                                                            "decides": next(s.n for s in route.steps if s.decides)})
-        case = _apply(case, engine.CompleteStep(step.n, by=actor.username, note=done.note.strip()), now, actor)
+        case = apply_as(case, engine.CompleteStep(step.n, by=actor.username, note=done.note.strip()), now, actor)
     return case
 
 
@@ -385,7 +403,12 @@ def _decide(actor: Actor, reg: Regulation, case: Case, step: Step, done: Complet
     if done.decision == "positive":
         if done.grounds:
             raise Invalid("grounds", _("A positive result has no refusal grounds."))
-        return _apply(case, engine.Decide("positive", by=actor.username, note=done.reason.strip()), now, actor)
+        choices = [r.code for r, _term in result_choices(reg, case.channel)]
+        if choices and done.result not in choices:
+            raise Invalid("result", _("Choose the result the decision ends with (%(codes)s).")
+                          % {"codes": ", ".join(choices)})
+        return apply_as(case, engine.Decide("positive", by=actor.username, note=done.reason.strip(),
+                                          result=done.result or None), now, actor)
     if not done.grounds:
         raise Invalid("grounds", _("A reasoned refusal names at least one ground from the regulation."))
     unknown = [g for g in done.grounds if reg.refusal_ground(g) is None]
@@ -395,7 +418,7 @@ def _decide(actor: Actor, reg: Regulation, case: Case, step: Step, done: Complet
                       % {"codes": ", ".join(unknown), "known": known})
     if not done.reason.strip():
         raise Invalid("reason", _("A reasoned refusal needs the written reason."))
-    return _apply(case, engine.Decide("refusal", tuple(done.grounds), by=actor.username,
+    return apply_as(case, engine.Decide("refusal", tuple(done.grounds), by=actor.username,
                                       note=done.reason.strip()), now, actor)
 
 
@@ -412,7 +435,7 @@ def refuse_acceptance(actor: Actor, task_id: int, ground: str, note: str, now: d
         known = ", ".join(g.code for g in reg.acceptance_refusal_grounds) or "—"
         raise Invalid("ground", _("“%(ground)s” is not a ground for refusing acceptance (grounds: %(known)s).")
                       % {"ground": ground, "known": known})
-    return _apply(case, engine.RefuseAcceptance(ground, by=actor.username, note=note.strip()), now, actor)
+    return apply_as(case, engine.RefuseAcceptance(ground, by=actor.username, note=note.strip()), now, actor)
 
 
 # --- registries between the PSC and the provider -------------------------------------------------
@@ -473,7 +496,7 @@ def dispatch(actor: Actor, task_ids: list[int], now: dt.datetime) -> Registry:
     with transaction.atomic():
         registry = new_registry(direction, actor.office_id, receiver, step, now, actor.user_id)
         for task in tasks:
-            _apply(task.case, engine.CompleteStep(task.step, by=actor.username, note=registry.number), now, actor)
+            apply_as(task.case, engine.CompleteStep(task.step, by=actor.username, note=registry.number), now, actor)
             RegistryItem.objects.create(registry=registry, case=task.case)
     return registry
 
@@ -567,7 +590,7 @@ def acknowledge(actor: Actor, item_id: int, now: dt.datetime) -> RegistryItem:
     step = step_of(reg, item.case, task.step)
     with transaction.atomic():
         if not (step.decides or step.issues or step.accepts or is_dispatch_step(reg.route(item.case.route), step.n)):
-            _apply(item.case, engine.CompleteStep(step.n, by=actor.username, note=item.registry.number), now, actor)
+            apply_as(item.case, engine.CompleteStep(step.n, by=actor.username, note=item.registry.number), now, actor)
         item.state, item.acted_at, item.acted_by_id = RegistryItem.State.ACKNOWLEDGED, now, actor.user_id
         item.save(update_fields=["state", "acted_at", "acted_by"])
     return item
@@ -579,7 +602,7 @@ def return_item(actor: Actor, item_id: int, errors: str, now: dt.datetime) -> Re
         raise Invalid("errors", _("Say which errors were found."))
     item, task = _item_for(actor, item_id)
     with transaction.atomic():
-        _apply(item.case, engine.ReturnStep(task.step, errors.strip(), by=actor.username), now, actor)
+        apply_as(item.case, engine.ReturnStep(task.step, errors.strip(), by=actor.username), now, actor)
         item.state, item.errors = RegistryItem.State.RETURNED, errors.strip()
         item.acted_at, item.acted_by_id = now, actor.user_id
         item.save(update_fields=["state", "errors", "acted_at", "acted_by"])
@@ -603,13 +626,13 @@ def _issuing_task(actor: Actor, case_id: int, purpose: str) -> Task:
 def store_uncollected(actor: Actor, case_id: int, now: dt.datetime) -> Case:
     """The PSC hands a result nobody collected within the act's period to the provider for keeping."""
     task = _issuing_task(actor, case_id, "step")
-    return _apply(task.case, engine.StoreResult(by=actor.username), now, actor)
+    return apply_as(task.case, engine.StoreResult(by=actor.username), now, actor)
 
 
 def request_result(actor: Actor, case_id: int, now: dt.datetime) -> Case:
     """The applicant came after all: ask the provider to send the kept result back within the act's term."""
     task = _issuing_task(actor, case_id, "storage")
-    return _apply(task.case, engine.RequestResult(by=actor.username), now, actor)
+    return apply_as(task.case, engine.RequestResult(by=actor.username), now, actor)
 
 
 def sweep_uncollected(now: dt.datetime) -> list[str]:

@@ -21,6 +21,7 @@ from qyzmet.cli import (
     lint_cmd,
     manage_cmd,
     queue_cmd,
+    report_cmd,
     serve_cmd,
     storage_cmd,
     timeline_cmd,
@@ -30,7 +31,7 @@ from qyzmet.cli import (
 from qyzmet.cli.common import UsageError
 
 COMMANDS = (calendar_cmd, iin_cmd, lint_cmd, timeline_cmd, catalog_cmd, demo_cmd, serve_cmd, storage_cmd, manage_cmd,
-            token_cmd, worker_cmd, documents_cmd, queue_cmd, entitlement_cmd)
+            token_cmd, worker_cmd, documents_cmd, queue_cmd, entitlement_cmd, report_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

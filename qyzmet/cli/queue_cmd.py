@@ -49,6 +49,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--format", choices=("table", "json"), default="table")
     s.set_defaults(func=run)
+    r = qsub.add_parser("report", help="a day in an office's hall: waits and services against the acts' norms, "
+                                       "and what Erlang-C predicts for the load measured")
+    r.add_argument("--office", required=True, help="office code of a PSC hall")
+    r.add_argument("--date", help="the day, YYYY-MM-DD (default: today, Almaty)")
+    r.add_argument("--windows", type=int, help="windows for the prediction (default: those that called that day)")
+    r.add_argument("--format", choices=("table", "json"), default="table")
+    r.set_defaults(func=run_report)
 
 
 def parse_arrivals(text: str) -> float:
@@ -163,3 +170,76 @@ def _table(r: dict) -> None:
     verdict = "meets" if r["meets_norm"] else "does NOT meet"
     print(f"{r['windows']} windows {verdict} the norm for {r['target']:.0%} of visitors; "
           f"windows needed: {r['windows_needed']}")
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """The day's visits (``qyzmet.hall``) against their norms, and the model for the day's load.
+
+    Exit 0 when every measured visitor waited and was served within the norms, 1 when some were not,
+    2 on bad input.
+    """
+    import datetime as dt
+
+    from qyzmet.cli import django_setup
+
+    if args.windows is not None and not 1 <= args.windows <= 99:
+        raise UsageError("--windows must be between 1 and 99")
+    django_setup.setup()
+    django_setup.migrate()
+    from django.utils import timezone
+
+    from qyzmet.api.routes_hall import summary_out
+    from qyzmet.core.calendar import to_local
+    from qyzmet.directory.models import Office
+    from qyzmet.hall.report import day_summary
+
+    office = Office.objects.filter(code=args.office).first()
+    if office is None:
+        raise UsageError(f"--office: no office with code {args.office!r} (see the staff workspace or the admin)")
+    now = to_local(timezone.now())
+    try:
+        day = dt.date.fromisoformat(args.date) if args.date else now.date()
+    except ValueError:
+        raise UsageError(f"--date: {args.date!r} is not a date (YYYY-MM-DD)") from None
+    result = summary_out(office, day_summary(office, day, now, args.windows)).model_dump(mode="json")
+    if args.format == "json":
+        print_json(result)
+    else:
+        _report_table(result)
+    return 0 if not result["violations"] else 1
+
+
+def _share(value) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _report_table(r: dict) -> None:
+    print(f"{r['office']} {r['day']}: {r['visitors']} visitors, {r['served']} served, {r['no_show']} did not come, "
+          f"{r['redirected']} redirected")
+    print(f"within the waiting norm: {_share(r['within_wait'])}; within the service norm: "
+          f"{_share(r['within_service'])}")
+    print(f"{'service':<44}{'visitors':>9}{'mean wait':>11}{'90% ≤':>9}{'norm':>7}  clause")
+    for s in r["services"]:
+        mean = f"{s['mean_wait_minutes']:.1f}" if s["mean_wait_minutes"] is not None else "—"
+        p90 = f"{s['p90_wait_minutes']:.1f}" if s["p90_wait_minutes"] is not None else "—"
+        norm = s["norm"]["max_wait_minutes"]
+        print(f"{s['service']:<44}{s['visitors']:>9}{mean:>11}{p90:>9}{norm if norm is not None else '—':>7}  "
+              f"{s['norm']['cite']}")
+    for v in r["violations"]:
+        what = ("still waiting" if v["still_open"] else "waited") if v["kind"] == "wait" else \
+            ("still in service" if v["still_open"] else "service")
+        print(f"violation: {v['number']} {v['service']} {what} {v['took_minutes']:.1f} min > {v['norm_minutes']} min "
+              f"[{v['cite']}]")
+    load = r["load"]
+    if load["arrivals_per_hour"] is None or load["mean_service_minutes"] is None:
+        print("model: not enough measured yet (arrivals and finished services are needed)")
+        return
+    print(f"load: {load['arrivals_per_hour']:g} visitors/h over {load['open_hours']:g} opening hours, "
+          f"{load['mean_service_minutes']:g} min mean service, {load['windows']} windows")
+    if load["predicted_mean_wait_minutes"] is None and load["predicted_over_norm"] == 1.0:
+        print("Erlang-C: the windows cannot keep up: the queue grows all day")
+    elif load["predicted_p_wait"] is not None:
+        print(f"Erlang-C: {load['predicted_p_wait']:.1%} wait at all, {load['predicted_mean_wait_minutes']:.1f} min "
+              f"mean wait, {load['predicted_over_norm']:.1%} over the norm "
+              f"({load['norm']['max_wait_minutes']} min, {load['norm']['cite']})")
+    print(f"windows needed for 95% within the norm: {load['windows_needed']}")

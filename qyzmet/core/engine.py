@@ -11,15 +11,18 @@ replaying them reproduces the state exactly.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Literal
 
 from qyzmet.core.calendar import to_local
+from qyzmet.core.durations import Duration, Unit
 from qyzmet.core.regulation import Ground, Regulation, Route, Step
 from qyzmet.core.timeline import (
     CalendarLookup,
     calendars_for,
+    result_choices,
     step_deadline,
     term_deadline,
     term_start,
@@ -62,6 +65,8 @@ class Submit:
     category: str
     documents: tuple[str, ...] = ()
     by: str | None = None
+    # An anonymous examination registers the applicant under a code instead of the IIN (``iin`` is then "").
+    personal_code: str = ""
     kind: Literal["submit"] = "submit"
 
 
@@ -87,6 +92,9 @@ class Decide:
     grounds: tuple[str, ...] = ()
     by: str | None = None
     note: str = ""
+    # Which of the act's results, where it has several of one kind (an examination's positive or negative
+    # finding); required when the term depends on the result.
+    result: str | None = None
     kind: Literal["decide"] = "decide"
 
 
@@ -140,12 +148,31 @@ class CloseRequest:
     kind: Literal["close-request"] = "close-request"
 
 
+@dataclass(frozen=True)
+class Suspend:
+    """The term stops running on one of the act's suspension grounds (refused where the act gives none)."""
+
+    ground: str
+    by: str | None = None
+    note: str = ""
+    kind: Literal["suspend"] = "suspend"
+
+
+@dataclass(frozen=True)
+class Resume:
+    """The term runs again; the due dates move by the working time the case was suspended."""
+
+    by: str | None = None
+    note: str = ""
+    kind: Literal["resume"] = "resume"
+
+
 Event = (Submit | RefuseAcceptance | CompleteStep | Decide | ReturnStep | StoreResult | RequestResult | ReturnResult
-         | CloseRequest)
+         | CloseRequest | Suspend | Resume)
 EVENT_TYPES: dict[str, type] = {
     "submit": Submit, "refuse-acceptance": RefuseAcceptance, "complete-step": CompleteStep, "decide": Decide,
     "return-step": ReturnStep, "store-result": StoreResult, "request-result": RequestResult,
-    "return-result": ReturnResult, "close-request": CloseRequest,
+    "return-result": ReturnResult, "close-request": CloseRequest, "suspend": Suspend, "resume": Resume,
 }
 
 
@@ -198,6 +225,17 @@ class StepRecord:
 
 
 @dataclass(frozen=True)
+class SuspensionRecord:
+    """One suspension of the term: the ground, from when to when, and how much working time it stopped."""
+
+    ground: str
+    cite: str | None
+    since: dt.datetime
+    until: dt.datetime
+    seconds: int  # working time of the term's schedule inside [since, until)
+
+
+@dataclass(frozen=True)
 class CaseState:
     regulation_id: str
     version: int
@@ -224,6 +262,11 @@ class CaseState:
     # Where an uncollected result is while the issuing step waits: None at the PSC, "provider" when
     # handed over for storage, "returning" while the provider sends it back on request.
     custody: Literal["provider", "returning"] | None = None
+    personal_code: str = ""  # the anonymous applicant's code (the IIN is then "")
+    result: str | None = None  # the result code the deciding step named (results with their own terms)
+    suspended_since: dt.datetime | None = None
+    suspension_ground: str | None = None
+    suspensions: tuple[SuspensionRecord, ...] = ()
 
     @property
     def overdue_steps(self) -> int:
@@ -241,7 +284,8 @@ class Effect:
     """Something the shell must do or record: open a task, hand a receipt, issue a result."""
 
     kind: Literal["task-opened", "task-closed", "receipt", "acceptance-refusal-receipt", "term-set",
-                  "decision", "result-issued", "incomplete-documents", "returned"]
+                  "decision", "result-issued", "incomplete-documents", "returned", "request-closed",
+                  "suspended", "resumed", "task-due-moved"]
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -284,10 +328,17 @@ def apply(reg: Regulation, state: CaseState | None, event: Event, now: dt.dateti
     if now < (state.step_started or state.submitted_at):
         raise EngineError("an event cannot happen before the previous one")
     route = reg.route(state.route)
+    if state.suspended_since is not None and not isinstance(event, Resume):
+        raise EngineError(f"the term is suspended since {state.suspended_since:%Y-%m-%d %H:%M} on the ground "
+                          f"{state.suspension_ground!r}; resume it first")
     if isinstance(event, RefuseAcceptance):
         new, effects = _refuse_acceptance(reg, state, event, now)
     elif isinstance(event, Decide):
-        new, effects = _decide(reg, route, state, event)
+        new, effects = _decide(reg, route, state, event, calendars)
+    elif isinstance(event, Suspend):
+        new, effects = _suspend(reg, route, state, event, now)
+    elif isinstance(event, Resume):
+        new, effects = _resume(reg, route, state, event, now, calendars)
     elif isinstance(event, ReturnStep):
         new, effects = _return_step(reg, route, state, event, now, calendars)
     elif isinstance(event, (StoreResult, RequestResult, ReturnResult)):
@@ -318,10 +369,22 @@ def _submit(reg: Regulation, event: Submit, now: dt.datetime,
     route = reg.route(event.route)
     from qyzmet.core.iin import InvalidIdentifier, parse_iin
 
-    try:
-        parse_iin(event.iin, today=now.date())
-    except InvalidIdentifier as exc:
-        raise EngineError(f"invalid IIN {event.iin!r}: {exc}") from None
+    category = reg.category(event.category)
+    if category is not None and category.identity == "personal-code":
+        # The act registers this applicant under a code (an anonymous examination): no IIN may enter the case.
+        if event.iin:
+            raise EngineError(f"category {category.code!r} is registered under a personal code, not an IIN "
+                              f"({category.cite}); no IIN is taken")
+        if not event.personal_code.strip():
+            raise EngineError(f"category {category.code!r} needs the personal code assigned at registration "
+                              f"({category.cite})")
+    else:
+        if event.personal_code:
+            raise EngineError("only an applicant registered under a personal code has one")
+        try:
+            parse_iin(event.iin, today=now.date())
+        except InvalidIdentifier as exc:
+            raise EngineError(f"invalid IIN {event.iin!r}: {exc}") from None
     unknown = [d for d in event.documents if reg.document(d) is None]
     if unknown:
         raise EngineError(f"{reg.id} defines no document(s) {', '.join(unknown)}")
@@ -329,7 +392,7 @@ def _submit(reg: Regulation, event: Submit, now: dt.datetime,
     state = CaseState(
         regulation_id=reg.id, version=reg.version, content_hash=reg.content_hash, route=event.route,
         channel=route.channel, iin=event.iin, category=event.category, documents=tuple(event.documents),
-        submitted_at=now, step_started=now, seq=1,
+        submitted_at=now, step_started=now, seq=1, personal_code=event.personal_code.strip(),
     )
     state, effects = _open_step(reg, route, state, route.steps[0], now, calendars)
     missing = [i for i in items if not i.present]
@@ -385,7 +448,8 @@ def _close_request(route: Route, state: CaseState, event: CloseRequest,
                  Effect("task-closed", {"n": step.n, "role": step.role, "by": event.by, "late": False})]
 
 
-def _decide(reg: Regulation, route: Route, state: CaseState, event: Decide) -> tuple[CaseState, list[Effect]]:
+def _decide(reg: Regulation, route: Route, state: CaseState, event: Decide,
+            calendars: CalendarLookup) -> tuple[CaseState, list[Effect]]:
     decides = next(s for s in route.steps if s.decides)
     if state.status is not Status.IN_PROGRESS and not (
         state.status is Status.SUBMITTED and decides.accepts and state.step == decides.n
@@ -406,12 +470,118 @@ def _decide(reg: Regulation, route: Route, state: CaseState, event: Decide) -> t
             raise EngineError(f"not a refusal ground of {reg.id}: {', '.join(unknown)} (grounds: {known})")
     else:
         raise EngineError(f"outcome must be 'positive' or 'refusal', not {event.outcome!r}")
-    new = replace(state, outcome=event.outcome, grounds=tuple(event.grounds))
-    return new, [Effect("decision", {
+    result = _named_result(reg, route, event)
+    new = replace(state, outcome=event.outcome, grounds=tuple(event.grounds), result=result)
+    effects = [Effect("decision", {
         "outcome": event.outcome, "grounds": [
             {"code": g, "cite": reg.refusal_ground(g).cite} for g in event.grounds  # type: ignore[union-attr]
-        ], "by": event.by, "note": event.note,
+        ], "by": event.by, "note": event.note, "result": result,
     })]
+    term = reg.term_for(route.channel)
+    if result is not None and term is not None and term.for_result(result) is not None \
+            and state.accepted_at is not None:
+        # The act gives this result its own term: the due date moves from the bound to that term.
+        deadline = term_deadline(reg, route.channel, term_start(reg, route.channel, state.submitted_at,
+                                                                state.accepted_at), calendars, result)
+        if deadline is not None:
+            due, why = after_suspensions(reg, route, state, deadline.due, deadline.why, calendars)
+            new = replace(new, term_due=due)
+            effects.append(Effect("term-set", {"due": due, "why": why, "cite": deadline.cite}))
+    return new, effects
+
+
+def _named_result(reg: Regulation, route: Route, event: Decide) -> str | None:
+    """The result the deciding step names: required where the act has several of the decision's kind for the
+    channel (their terms may differ too)."""
+    choices = [r.code for r, _term in result_choices(reg, route.channel, event.outcome)]
+    if event.result is None:
+        if choices:
+            raise EngineError(f"name the result of the {event.outcome} decision: {', '.join(choices)}")
+        return None
+    result = reg.result(event.result)
+    if result is None:
+        known = ", ".join(r.code for r in reg.results)
+        raise EngineError(f"{reg.id} has no result {event.result!r} (results: {known})")
+    if result.kind != event.outcome:
+        raise EngineError(f"result {result.code!r} is a {result.kind} result, not a {event.outcome} one")
+    if result.channels and route.channel not in result.channels:
+        raise EngineError(f"result {result.code!r} ends cases of the {', '.join(result.channels)} channel, not of "
+                          f"{route.channel!r}")
+    return result.code
+
+
+def _term_calendar(reg: Regulation, route: Route, calendars: CalendarLookup):
+    ch = reg.channel(route.channel)
+    return calendars(ch.schedule if ch else "department")
+
+
+def after_suspensions(reg: Regulation, route: Route, state: CaseState, due: dt.datetime, why: str,
+                       calendars: CalendarLookup) -> tuple[dt.datetime, str]:
+    """A due date recomputed from the start still owes the working time the case was suspended."""
+    seconds = sum(r.seconds for r in state.suspensions)
+    if not seconds:
+        return due, why
+    moved = _term_calendar(reg, route, calendars).add(due, Duration(math.ceil(seconds / 60), Unit.MINUTE))
+    return moved, f"{why}; moved to {to_local(moved):%Y-%m-%d %H:%M} by {_working_time(seconds)} of suspension"
+
+
+def _working_time(seconds: int) -> str:
+    hours, rest = divmod(seconds // 60, 60)
+    return f"{hours} h {rest:02d} min of working time" if hours else f"{rest} min of working time"
+
+
+def _suspend(reg: Regulation, route: Route, state: CaseState, event: Suspend,
+             now: dt.datetime) -> tuple[CaseState, list[Effect]]:
+    rule = reg.suspension
+    if rule is None or not rule.grounds:
+        said = f": “{rule.note.get('en') or rule.note.get('ru')}” ({rule.cite})" if rule and rule.note else \
+            " (it has no provision on suspension)"
+        raise EngineError(f"{reg.id} gives no ground to suspend the term{said}")
+    ground = next((g for g in rule.grounds if g.code == event.ground), None)
+    if ground is None:
+        known = ", ".join(g.code for g in rule.grounds)
+        raise EngineError(f"{event.ground!r} is not a suspension ground of {reg.id} (grounds: {known})")
+    if state.status is not Status.IN_PROGRESS or state.term_due is None:
+        raise EngineError("only an accepted case whose term is running can be suspended")
+    new = replace(state, suspended_since=now, suspension_ground=ground.code)
+    return new, [Effect("suspended", {"ground": ground.code, "text": ground.text.model_dump(), "cite": ground.cite,
+                                      "since": now, "by": event.by, "note": event.note,
+                                      "term_due": state.term_due, "n": state.step})]
+
+
+def _resume(reg: Regulation, route: Route, state: CaseState, event: Resume, now: dt.datetime,
+            calendars: CalendarLookup) -> tuple[CaseState, list[Effect]]:
+    if state.suspended_since is None:
+        raise EngineError("the term is not suspended")
+    since = state.suspended_since
+    ground = next((g for g in reg.suspension.grounds if g.code == state.suspension_ground), None) \
+        if reg.suspension else None
+    cal = _term_calendar(reg, route, calendars)
+    seconds = cal.working_seconds_between(since, now)
+    record = SuspensionRecord(state.suspension_ground or "", ground.cite if ground else None, since, now, seconds)
+    minutes = Duration(math.ceil(seconds / 60), Unit.MINUTE)
+    term_due = cal.add(state.term_due, minutes) if state.term_due and seconds else state.term_due
+    step_due = state.step_due
+    step = route.steps[state.step - 1] if state.step else None
+    if step_due is not None and step is not None:
+        step_cal = calendars(reg.schedule_for_role(step.role, route))
+        step_seconds = step_cal.working_seconds_between(since, now)
+        if step_seconds:
+            step_due = step_cal.add(step_due, Duration(math.ceil(step_seconds / 60), Unit.MINUTE))
+    cite = ground.cite if ground else None
+    why = (f"due {to_local(term_due):%Y-%m-%d %H:%M} — moved by {_working_time(seconds)}: suspended "
+           f"{to_local(since):%Y-%m-%d %H:%M} – {to_local(now):%Y-%m-%d %H:%M} on the ground "
+           f"{record.ground} ({cite})") if term_due else "no countable term"
+    new = replace(state, suspended_since=None, suspension_ground=None, suspensions=(*state.suspensions, record),
+                  term_due=term_due, step_due=step_due)
+    effects = [Effect("resumed", {"ground": record.ground, "cite": cite, "since": since, "until": now,
+                                  "seconds": seconds, "term_due_before": state.term_due, "term_due": term_due,
+                                  "by": event.by, "note": event.note}),
+               Effect("term-set", {"due": term_due, "why": why, "cite": cite})]
+    if step is not None:
+        effects.append(Effect("task-due-moved", {"n": step.n, "due": step_due,
+                                                 "why": f"moved by the suspension ({cite})"}))
+    return new, effects
 
 
 def _complete_step(reg: Regulation, route: Route, state: CaseState, event: CompleteStep, now: dt.datetime,
@@ -561,8 +731,11 @@ def _custody(reg: Regulation, route: Route, state: CaseState, event: StoreResult
 
 
 def _result_for(reg: Regulation, state: CaseState) -> str | None:
+    if state.result:
+        return state.result
     kind = "refusal" if state.outcome == "refusal" else "positive"
-    result = next((r for r in reg.results if r.kind == kind), None)
+    result = next((r for r in reg.results if r.kind == kind and (not r.channels or state.channel in r.channels)),
+                  None)
     return result.code if result else None
 
 
@@ -596,6 +769,8 @@ def state_to_dict(state: CaseState) -> dict[str, Any]:
          "completed": _iso(r.completed), "by": r.by}
         for r in state.history
     ]
+    data["suspensions"] = [{"ground": r.ground, "cite": r.cite, "since": _iso(r.since), "until": _iso(r.until),
+                            "seconds": r.seconds} for r in state.suspensions]
     return to_jsonable(data)
 
 
@@ -606,7 +781,13 @@ def state_from_dict(data: dict[str, Any]) -> CaseState:
                    _from_iso(h["completed"]), h["by"])  # type: ignore[arg-type]
         for h in data.pop("history", [])
     )
-    for key in ("submitted_at", "step_started", "step_due", "accepted_at", "term_due", "closed_at"):
+    data["suspensions"] = tuple(
+        SuspensionRecord(r["ground"], r["cite"], _from_iso(r["since"]), _from_iso(r["until"]),  # type: ignore[arg-type]
+                         r["seconds"])
+        for r in data.pop("suspensions", [])
+    )
+    for key in ("submitted_at", "step_started", "step_due", "accepted_at", "term_due", "closed_at",
+                "suspended_since"):
         data[key] = _from_iso(data.get(key))
     data["status"] = Status(data["status"])
     data["documents"] = tuple(data.get("documents", ()))

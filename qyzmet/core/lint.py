@@ -421,6 +421,14 @@ def check_terms(reg: Regulation) -> Iterator[Finding]:
             continue
         yield from _check_units(reg, name, route, term)
         yield from _check_overrun(reg, name, route, term)
+        for j, own in enumerate(term.by_result):
+            if reg.result(own.result) is None:
+                yield _f(reg, "error", "unknown-reference", f"the term for channel {term.channel!r} names unknown "
+                         f"result {own.result!r}", own.cite, f"terms.by_result[{j}]")
+                continue
+            # Each result's own term must hold the steps too (a positive HIV finding's 3 days as well as 20).
+            yield from _check_overrun(reg, name, route, term.model_copy(update={"duration": own.duration,
+                                                                              "cite": own.cite}))
 
 
 def _check_units(reg: Regulation, name: str, route: Route, term: Term) -> Iterator[Finding]:
@@ -590,3 +598,41 @@ RULES: dict[str, tuple[Severity, str]] = {
     "term-overrun": ("warning", "the route's steps cannot fit in the total term"),
     "term-no-slack": ("warning", "the route's steps fill the total term exactly"),
 }
+
+
+# --- complaints (the appeal levels of `complaints:`) -------------------------------------------------
+# Appended with its own codes; the shell (qyzmet/complaints) routes a complaint by these entries, so an entry
+# it could not route, or a term the act does not give, is an error of the file.
+
+_COMPLAINT_LEVEL = {"provider": 0, "psc": 0, "quality-authority": 1, "court": 2}
+
+
+def check_complaints(reg: Regulation) -> Iterator[Finding]:
+    last = -1
+    for i, c in enumerate(reg.complaints):
+        where = f"complaints[{i}]"
+        level = _COMPLAINT_LEVEL[c.body]
+        if level < last:
+            yield _f(reg, "error", "complaint-order", f"{where}: a complaint to {c.body!r} comes after a higher "
+                     "level; list the levels in the act's order of appeal (provider/psc, quality-authority, court)",
+                     c.cite, where)
+        last = max(last, level)
+        if c.body == "court" and (c.term is not None or c.role):
+            yield _f(reg, "error", "complaint-court", f"{where}: the court route carries a term or a role; the acts "
+                     "name the court without a term and nobody in the service considers it", c.cite, where)
+        if c.body == "provider" and c.role and reg.role(c.role) is None:
+            yield _f(reg, "error", "complaint-unknown-role", f"{where}: role {c.role!r} is not defined in roles",
+                     c.cite, where)
+        if c.body != "court" and c.term is None:
+            yield _f(reg, "warning", "complaint-without-term", f"{where}: a complaint to {c.body!r} has no "
+                     "consideration term the calendar can count", c.cite, where)
+
+
+_CHECKS = (*_CHECKS, check_complaints)
+RULES.update({
+    "complaint-order": ("error", "the complaint levels are not in the order of appeal (provider/psc, "
+                                 "quality-authority, court)"),
+    "complaint-court": ("error", "the court route carries a term or a role"),
+    "complaint-unknown-role": ("error", "a complaint to the provider names a role not defined in roles"),
+    "complaint-without-term": ("warning", "a complaint level other than court has no consideration term"),
+})

@@ -110,6 +110,14 @@ class Channel(Cited):
     note: Text | None = None
 
 
+class ResultTerm(Cited):
+    """A term that depends on the result: "with a positive result 3 working days, with a negative one 20"."""
+
+    result: str = Field(description="the result code (results:) whose term this is; the linter checks it exists")
+    duration: DurationField
+    duration_text: Text | None = None
+
+
 class Term(Cited):
     """The total term of the service through one channel."""
 
@@ -127,6 +135,14 @@ class Term(Cited):
         description="what the term counts from: the submission of documents (the usual wording) or the "
                     "accepting step (a proactive service's term runs from the day consent arrives)",
     )
+    by_result: tuple[ResultTerm, ...] = Field(
+        default=(),
+        description="terms that depend on the result; ``duration`` then bounds the case until the deciding "
+                    "step names its result, and the engine moves the due date to the result's own term",
+    )
+
+    def for_result(self, code: str | None) -> ResultTerm | None:
+        return next((t for t in self.by_result if t.result == code), None)
 
 
 class Result(Cited):
@@ -135,6 +151,11 @@ class Result(Cited):
     name: Text
     medium: Medium = "paper"
     form: str | None = None
+    valid_months: int | None = Field(default=None, ge=1, description="months the paper is valid from its issuance")
+    short: Text | None = Field(default=None, description="the result in a few words, as a form's outcome line says it")
+    channels: tuple[ChannelCode, ...] = Field(
+        default=(), description="the channels whose cases end with this result (empty: every channel), e.g. an oral "
+                                "answer at the registry and a notification in the portal's cabinet")
 
 
 class Document(Cited):
@@ -148,6 +169,11 @@ class Category(Cited):
     code: Code
     name: Text
     documents: tuple[str, ...] = ()
+    identity: Literal["iin", "personal-code"] = Field(
+        default="iin",
+        description="personal-code: the applicant is registered under a code assigned at the first step instead "
+                    "of the IIN (an anonymous examination); no IIN is taken or stored",
+    )
 
 
 class Ground(Cited):
@@ -223,9 +249,28 @@ class Storage(Cited):
     note: Text | None = None
 
 
+ComplaintBody = Literal["provider", "psc", "quality-authority", "court"]
+
+
 class Complaint(Cited):
+    """One level of appeal the act gives: to whom it goes, who there considers it, and in what term.
+
+    ``body`` is the addressee as a kind the shell can route: ``provider`` (the head of the office that provides
+    the service), ``psc`` (the head of the PSC branch that received the application), ``quality-authority``
+    (the authorised body for assessment and control of the quality of state services) and ``court`` (named
+    by the act as the last route, with no term: nobody in Qyzmet considers it).  The entries are in the
+    act's order, which is the order of escalation.
+    """
+
+    body: ComplaintBody = Field(description="provider, psc, quality-authority or court")
+    role: Code | None = Field(
+        default=None,
+        description="the role that considers it at that body, e.g. head (the head of the employment department); "
+                    "psc-head and quality-inspector are directory roles no step table names",
+    )
     to: Text
-    term: DurationField | None = None
+    term: DurationField | None = Field(
+        default=None, description="the consideration term, counted from the day after registration")
     note: Text | None = None
 
 
@@ -311,6 +356,9 @@ class Regulation(_Strict):
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
+
+    def result(self, code: str) -> Result | None:
+        return next((r for r in self.results if r.code == code), None)
 
     def document(self, code: str) -> Document | None:
         return next((d for d in self.documents if d.code == code), None)

@@ -21,7 +21,7 @@ from qyzmet.core.calendar import (
     to_local,
 )
 from qyzmet.core.durations import Duration
-from qyzmet.core.regulation import Regulation, Route, Step
+from qyzmet.core.regulation import Regulation, Result, ResultTerm, Route, Step
 
 CalendarLookup = Callable[[str], WorkCalendar]
 
@@ -73,8 +73,9 @@ def term_start(reg: Regulation, channel: str, submitted_at: dt.datetime, accepte
 
 
 def term_deadline(reg: Regulation, channel: str, start: dt.datetime,
-                  calendars: CalendarLookup | None = None) -> Deadline | None:
-    """The total term's due instant for a case accepted at ``start`` through ``channel``."""
+                  calendars: CalendarLookup | None = None, result: str | None = None) -> Deadline | None:
+    """The total term's due instant for a case accepted at ``start`` through ``channel``; with ``result``, the
+    term the act gives that result (``by_result``), else the channel's one."""
     term = reg.term_for(channel)
     if term is None or term.duration is None:
         return None
@@ -82,10 +83,12 @@ def term_deadline(reg: Regulation, channel: str, start: dt.datetime,
     ch = reg.channel(channel)
     schedule = ch.schedule if ch else "department"
     cal = calendars(schedule)
-    duration = term.duration
+    own = term.for_result(result)
+    duration = own.duration if own else term.duration
+    cite = own.cite if own else term.cite
     event = "acceptance" if term.starts == "acceptance" else "submission"
     counted = f"working time from {event}" if duration.unit.is_time else f"counted from the day after {event}"
-    notes = [f"{duration} ({term.cite})", counted]
+    notes = [f"{duration} with the result {result} ({cite})" if own else f"{duration} ({cite})", counted]
     if "acceptance-day" in term.excludes:
         notes[-1] = "the day of acceptance is not counted"
     effective = duration
@@ -99,7 +102,17 @@ def term_deadline(reg: Regulation, channel: str, start: dt.datetime,
     if closed:
         notes.append("closed: " + ", ".join(f"{c.day:%d.%m} {c.reason}" for c in closed))
     why = f"due {to_local(due):%Y-%m-%d %H:%M} — " + "; ".join(notes)
-    return Deadline(due, duration, schedule, term.cite, why, tuple(closed))
+    return Deadline(due, duration, schedule, cite, why, tuple(closed))
+
+
+def result_choices(reg: Regulation, channel: str, kind: str = "positive") -> list[tuple[Result, ResultTerm | None]]:
+    """The results of ``kind`` a case through ``channel`` may end with, when there is more than one: the deciding
+    step must then name one (an examination's finding, a certificate that the person is or is not on the
+    register), each with the term the act gives it, if any.  Empty when there is nothing to choose."""
+    term = reg.term_for(channel)
+    options = [(r, term.for_result(r.code) if term else None) for r in reg.results
+               if r.kind == kind and (not r.channels or channel in r.channels)]
+    return options if len(options) > 1 else []
 
 
 def step_deadline(reg: Regulation, route: Route, step: Step, start: dt.datetime,

@@ -49,6 +49,7 @@ class Facts:
     grounds: tuple[Ground, ...] = ()
     dated: dt.datetime | None = None  # the document's own date (the transition's instant)
     extra: dict[str, str] = field(default_factory=dict)
+    personal_code: str = ""  # an anonymous applicant's code, in place of the IIN
 
 
 def long_date(day: dt.date, lang: str) -> str:
@@ -158,7 +159,7 @@ _fills("registration-number case-number", lambda f: f.number)
 _fills("request-number-and-date application-number-and-date number-and-date", _number_and_date)
 _fills("accepted-on acceptance-date registration-date slip-accepted-on service-and-registration-date",
        _accepted_on)
-_fills("date signed-on slip-date referral-date", _document_date)
+_fills("date signed-on slip-date referral-date blood-draw-date", _document_date)
 _fills("result-date service-date service-or-refusal-date", _result_date)
 _fills("issue-date-time-place", _issue_place)
 _fills("applicant-name citizen-name full-name recipient-name slip-citizen unemployed-full-name for-whom recipient "
@@ -167,6 +168,7 @@ _fills("surname", _name_part(0))
 _fills("first-name", _name_part(1))
 _fills("patronymic", _name_part(2))
 _fills("iin", lambda f: f.iin)
+_fills("personal-code", lambda f: f.personal_code)
 _fills("birth-date birth-date-repeated", _birth_date)
 _fills("sex", _sex)
 _fills("phone", lambda f: f.phone)

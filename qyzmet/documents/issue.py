@@ -20,6 +20,7 @@ from qyzmet.directory.models import person_name
 from qyzmet.documents import compose, pdf, plan, signing
 from qyzmet.documents import facts as f
 from qyzmet.documents.models import Document
+from qyzmet.documents.result_facts import result_facts
 
 LANGUAGES = ("kk", "ru")
 def verify_url(code: str) -> str:
@@ -134,7 +135,8 @@ def facts_of(case: Case, reg: Regulation, lang: str, now: dt.datetime, actor=Non
         grounds = tuple(f.Ground(g.text.get(lang), g.cite or "")
                         for g in (reg.refusal_ground(code) for code in state.grounds) if g)
         outcome = state.outcome or ""
-    result = plan.result_of(reg, state.outcome)
+    result = plan.result_of(reg, state.outcome, state.result)
+    extra.update(result_facts(reg, state, lang))
     # The checklist keeps the Kazakh name; the name in the document's language is the regulation's.
     documents = tuple((_document_name(reg, item.document, lang) or item.name, item.present)
                       for item in case.checklist.all())
@@ -150,7 +152,8 @@ def facts_of(case: Case, reg: Regulation, lang: str, now: dt.datetime, actor=Non
         provider=_office_name(case.provider_office, lang) or reg.provider.name.get(lang),
         office=_office_name(receiving, lang), office_address=receiving.address if receiving else "",
         submitted_at=to_local(case.submitted_at),
-        applicant_name=case.applicant_name, iin=case.applicant_iin, phone=case.applicant_phone,
+        applicant_name=case.applicant_name, iin=case.applicant_iin, personal_code=case.personal_code or "",
+        phone=case.applicant_phone,
         representative=representative, accepted_at=state.accepted_at, accepted_by=acceptor,
         decided_by=_person(tasks.get(deciding)) if deciding else "", issue_by=state.term_due,
         closed_at=state.closed_at, result=result.name.get(lang) if result else "", outcome=outcome,

@@ -97,7 +97,10 @@ def _result_paper(reg: Regulation, result: Result) -> Paper:
     return Paper(result.code, result.name, standard, result.cite or "", False)
 
 
-def result_of(reg: Regulation, outcome: str | None) -> Result | None:
+def result_of(reg: Regulation, outcome: str | None, result: str | None = None) -> Result | None:
+    """The result paper of a decision: the one the deciding step named, else the first of the outcome's kind."""
+    if result and (named := reg.result(result)) is not None:
+        return named
     kind = "refusal" if outcome == "refusal" else "positive"
     return next((r for r in reg.results if r.kind == kind), None) if outcome else None
 
@@ -140,15 +143,27 @@ def every_paper(reg: Regulation) -> list[Paper]:
     return list(papers.values())
 
 
+def _produced_only_later(reg: Regulation, route: str, n: int, result: Result) -> bool:
+    """The table names the result's paper only after step ``n`` (none of the steps up to it drafts it)."""
+    steps = reg.route(route).steps
+
+    def names(step) -> bool:
+        return result.code in step.produces or bool(result.form and result.form in step.produces)
+
+    return any(names(s) for s in steps[n:]) and not any(names(s) for s in steps[:n])
+
+
 def papers_for(reg: Regulation, state: engine.CaseState, event: engine.Event,
                effects: list[engine.Effect]) -> list[Paper]:
     """The papers this transition issues (the shell skips one the case already holds)."""
     out: dict[str, Paper] = {}
     results = {r.code: r for r in reg.results}
-    chosen = result_of(reg, state.outcome)
+    chosen = result_of(reg, state.outcome, state.result)
     if isinstance(event, engine.CompleteStep):
         step = reg.route(state.route).steps[event.n - 1]
-        if step.decides and chosen is not None:  # the decision is signed: its paper exists from now on
+        if step.decides and chosen is not None and not _produced_only_later(reg, state.route, step.n, chosen):
+            # The decision is signed: its paper exists from now on — unless the table names it only at a
+            # later step (an examination's certificate, made when it is handed over after the laboratory).
             out[chosen.code] = _result_paper(reg, chosen)
         for code in step.produces:
             if code in results or any(r.form == code for r in reg.results):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qyzmet.cases import workflow
 from qyzmet.core.calendar import to_local
@@ -14,14 +16,28 @@ from qyzmet.web.text import current_language
 # Workflow errors name the API's fields; the form's fields are named a little differently.
 _FIELDS = {"applicant.iin": "iin", "applicant.phone": "phone", "regulation": None}
 
+# Services whose online request needs more than this generic form: a doctor's free time (annex 2, cl. 3), the
+# polyclinic that sends the doctor (annex 1), the organisation chosen (annex 3).  The health pages ask for them.
+HEALTH_PAGES = {
+    "mangystau-2015/doctor-appointment": "health:start",
+    "mangystau-2015/home-doctor-call": "health:start",
+    "mangystau-2015/phc-attachment": "health:attachment",
+}
+
 
 def services(request: HttpRequest) -> HttpResponse:
     lang = current_language()
-    items = [{"reg": reg, "name": reg.name.get(lang)} for reg in workflow.online_services()]
+    items = [{"reg": reg, "name": reg.name.get(lang),
+              "health": reverse(HEALTH_PAGES[reg.id]) if reg.id in HEALTH_PAGES else "",
+              "health_label": _("Book at /health/") if HEALTH_PAGES.get(reg.id) == "health:start"
+              else _("Ask for it at /health/attachment/")}
+             for reg in workflow.online_services()]
     return render(request, "web/apply_list.html", {"services": items})
 
 
 def apply(request: HttpRequest, reg_id: str) -> HttpResponse:
+    if reg_id in HEALTH_PAGES:
+        return redirect(HEALTH_PAGES[reg_id])
     reg = next((r for r in workflow.online_services() if r.id == reg_id), None)
     if reg is None:
         raise Http404("this service cannot be applied for online")

@@ -19,7 +19,8 @@ from django.utils.translation import gettext_noop, pgettext
 
 from qyzmet.cases.models import Case
 from qyzmet.cases.services import calendars_of
-from qyzmet.core.calendar import WEEKDAYS, Schedule, format_seconds
+from qyzmet.core import engine
+from qyzmet.core.calendar import WEEKDAYS, Schedule, format_seconds, to_local
 from qyzmet.core.durations import format_duration
 from qyzmet.core.regulation import Regulation, Route, Step
 from qyzmet.core.timeline import term_deadline, term_start
@@ -128,10 +129,14 @@ def term_reasons(case: Case, reg: Regulation, lang: str) -> TermReasons | None:
     """Why the case's term ends when it does; None while no term is set."""
     if case.term_due is None:
         return None
-    basis = term_basis(reg, case.channel, lang)
+    state = engine.state_from_dict(case.state)
+    basis = term_basis(reg, case.channel, lang, state.result) + suspension_lines(reg, state, lang)
     start = term_start(reg, case.channel, case.submitted_at, case.accepted_at or case.submitted_at)
-    deadline = term_deadline(reg, case.channel, start, calendars_of(reg))
-    if deadline is None or deadline.due != case.term_due:
+    calendars = calendars_of(reg)
+    deadline = term_deadline(reg, case.channel, start, calendars, state.result)
+    due = engine.after_suspensions(reg, reg.route(case.route), state, deadline.due, "", calendars)[0] \
+        if deadline else None
+    if deadline is None or due != case.term_due:
         return TermReasons(basis, (), False)
     closed = tuple(ClosedDayText(c.day, closed_reason(c.reason)) for c in deadline.closed)
     return TermReasons(basis, closed, True)
@@ -150,11 +155,33 @@ def clause(cite: str | None) -> str:
     return cite
 
 
-def term_basis(reg: Regulation, channel: str, lang: str) -> tuple[str, ...]:
-    """The act's own wording of the term, so the reader sees the rule, not our arithmetic."""
+def suspension_lines(reg: Regulation, state: engine.CaseState, lang: str) -> tuple[str, ...]:
+    """Each suspension behind the case: why the date lies later than the act's term alone would put it."""
+    from qyzmet.cases.suspension import working_time
+
+    lines = []
+    for record in state.suspensions:
+        ground = next((g for g in reg.suspension.grounds if g.code == record.ground), None) if reg.suspension \
+            else None
+        lines.append(_("Suspended from %(since)s to %(until)s (%(ground)s, %(cite)s): the date moved by %(time)s.")
+                     % {"since": f"{to_local(record.since):%d.%m.%Y %H:%M}",
+                        "until": f"{to_local(record.until):%d.%m.%Y %H:%M}",
+                        "ground": ground.text.get(lang) if ground else record.ground,
+                        "cite": clause(record.cite), "time": working_time(record.seconds)})
+    return tuple(lines)
+
+
+def term_basis(reg: Regulation, channel: str, lang: str, result: str | None = None) -> tuple[str, ...]:
+    """The act's own wording of the term, so the reader sees the rule, not our arithmetic; with the result the
+    deciding step named, the term the act gives that result."""
     term = reg.term_for(channel)
     if term is None:
         return ()
+    own = term.for_result(result)
+    if own is not None:
+        wording = own.duration_text.get(lang) if own.duration_text else format_duration(own.duration, lang)
+        return (_("Term set by the regulation: %(term)s") % {"term": wording},
+                _("Legal basis: %(cite)s") % {"cite": clause(own.cite)})
     lines: list[str] = []
     if term.duration_text and term.duration_text.get(lang):
         wording = term.duration_text.get(lang)

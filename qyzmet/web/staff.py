@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qyzmet.cases import workflow
+from qyzmet.cases import suspension, workflow
 from qyzmet.cases.access import (
     AccessDenied,
     Actor,
@@ -36,6 +36,7 @@ from qyzmet.cases.services import regulation_of
 from qyzmet.core import engine
 from qyzmet.core.calendar import to_local
 from qyzmet.core.iin import InvalidIdentifier, parse_iin
+from qyzmet.core.timeline import result_choices
 from qyzmet.directory.models import person_name
 from qyzmet.documents.models import case_documents
 from qyzmet.entitlements import workflow as entitlements
@@ -103,6 +104,9 @@ def inbox(request: HttpRequest, actor: Actor) -> HttpResponse:
         step = reg.route(task.case.route).steps[task.step - 1]
         rows.append({"task": task, "case": task.case, "reg": reg, "step": step, "role": reg.role(task.role),
                      "urgency": urgency(task.opened_at, task.due, now)})
+    # Complaints (qyzmet.complaints): the open complaints this person answers, a panel above the tasks.
+    from qyzmet.complaints.workflow import inbox_panel
+    request.complaints = inbox_panel(actor, now)  # type: ignore[attr-defined]
     return render(request, "web/staff/inbox.html", {"page": page, "rows": rows, "now": now})
 
 
@@ -155,11 +159,17 @@ def _case_page(request: HttpRequest, actor: Actor, case: Case, *, errors: dict[s
         "errors": errors or {}, "form": form or {},
         "term": reg.term_for(route.channel), "term_reasons": term_reasons(case, reg, current_language()),
         "documents": case_documents(case),
+        "result_choices": result_choices(reg, case.channel),
+        "suspension": suspension.panel(reg, state, holds_step=bool(current and actor.holds(current.task_role)
+                                                                    and current.task_office_id == actor.office_id)),
     }
     from qyzmet.notify.views import case_sms
 
     context["sms"] = case_sms(case)
     context["entitlement"] = entitlements.case_panel(case, to_local(_now()).date()) if reg.entitlements else None
+    from qyzmet.complaints.workflow import case_panel as complaints_panel  # qyzmet.complaints: the case's complaints
+
+    context["complaints"] = complaints_panel(case, _now())
     return render(request, "web/staff/case_detail.html", context, status=status)
 
 
@@ -196,7 +206,8 @@ def task_complete(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     case = task.case
     done = workflow.Completion(
         note=request.POST.get("note", ""), decision=request.POST.get("decision") or None,
-        grounds=tuple(request.POST.getlist("grounds")), reason=request.POST.get("reason", ""))
+        grounds=tuple(request.POST.getlist("grounds")), reason=request.POST.get("reason", ""),
+        result=request.POST.get("result", ""))
     try:
         case = workflow.complete(actor, pk, done, _now())
     except workflow.Invalid as exc:

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from qyzmet.documents import views as documents
-from qyzmet.web import staff
+from qyzmet.web import staff, staff_suspension
 
 app_name = "staff"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("documents/<int:pk>.pdf", documents.staff_document, name="document"),
     path("cases/<int:pk>/store-result/", staff.result_store, name="store-result"),
     path("cases/<int:pk>/request-result/", staff.result_request, name="request-result"),
+    path("cases/<int:pk>/suspend/", staff_suspension.suspend, name="suspend"),
+    path("cases/<int:pk>/resume/", staff_suspension.resume, name="resume"),
     path("tasks/<int:pk>/claim/", staff.task_claim, name="claim"),
     path("tasks/<int:pk>/complete/", staff.task_complete, name="complete"),
     path("tasks/<int:pk>/refuse-acceptance/", staff.task_refuse, name="refuse"),

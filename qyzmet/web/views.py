@@ -55,6 +55,9 @@ def my_application(request: HttpRequest) -> HttpResponse:
             else:
                 context["application"] = citizen_view(case, current_language(), timezone.now())
                 context["documents"] = case_documents(case)
+                from qyzmet.complaints.workflow import case_panel as complaints_panel  # qyzmet.complaints
+
+                context["complaints"] = complaints_panel(case, timezone.now())
                 remember_citizen_case(request, case.pk)
                 from qyzmet.notify.views import case_sms
 

@@ -22,7 +22,7 @@ def test_a_citizen_applies_online_for_a_doctors_appointment(visit, page, screens
     visit("/apply", lang)
     assert_accessible("list of online services")
     page.locator("#online-services a").first.wait_for()
-    page.goto(page.url + "/mangystau-2015/doctor-appointment")
+    page.goto(page.url + "/mangystau-2015/tb-certificate")
     page.locator("#apply-form button[type=submit]").click()
     page.wait_for_load_state()
     summary = page.locator(".q-error-summary")
