@@ -8,9 +8,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from qyzmet.cases import workflow
-from qyzmet.cases.access import actor_for
-from qyzmet.cases.models import Case, Task
 from qyzmet.cases.services import sync_catalog
 from qyzmet.core.iin import make_iin
 from qyzmet.core.loader import shipped_catalog
