@@ -80,18 +80,13 @@ def lookup(request: HttpRequest) -> HttpResponse:
     form = ApplicationLookupForm(request.POST if request.method == "POST" else None)
     not_found, blocked, status = False, None, 200
     if form.is_valid():
-        tries = throttle.lookup(request, form.cleaned_data["number"])
-        limit = throttle.blocked(tries)
-        if limit is not None:
-            blocked, status = limit.window_seconds // 60, 429
-        else:
-            case = A.own_case(form.cleaned_data["number"], form.cleaned_data["iin"])
-            if case is None:
-                throttle.record_failure(tries)
-                not_found = True
-            else:
-                _remember(request, case)
-                return redirect("health:attachment-mine", pk=case.pk)
+        got = throttle.guarded_lookup(request, form.cleaned_data["number"],
+                                      lambda: A.own_case(form.cleaned_data["number"], form.cleaned_data["iin"]))
+        if got.found is not None:
+            _remember(request, got.found)
+            return redirect("health:attachment-mine", pk=got.found.pk)
+        not_found, blocked = got.not_found, got.blocked_minutes
+        status = 429 if blocked else 200
     return render(request, "health/attachment_lookup.html",
                   {"form": form, "not_found": not_found, "blocked": blocked},
                   status=status if not form.errors else 400)

@@ -33,20 +33,14 @@ def result(request: HttpRequest) -> HttpResponse:
     status = 200
     if form.is_valid():
         code = form.cleaned_data["code"]
-        tries = throttle.lookup(request, code)
-        limit = throttle.blocked(tries)
-        if limit is not None:
-            context["blocked"] = limit.window_seconds // 60
-            status = 429
-        else:
-            case = hiv.find(code)
-            if case is None:
-                throttle.record_failure(tries)
-                context["not_found"] = True
-            else:
-                exam = hiv.examination(case, current_language())
-                context["exam"] = exam
-                if exam.stage is hiv.Stage.ISSUED:
-                    remember_citizen_case(request, case.pk)  # so the certificate's PDF link opens
-                    context["documents"] = [d for d in case_documents(case) if d.form.startswith("certificate")]
+        got = throttle.guarded_lookup(request, code, lambda: hiv.find(code))
+        context["not_found"], context["blocked"] = got.not_found, got.blocked_minutes
+        status = 429 if got.blocked_minutes else 200
+        case = got.found
+        if case is not None:
+            exam = hiv.examination(case, current_language())
+            context["exam"] = exam
+            if exam.stage is hiv.Stage.ISSUED:
+                remember_citizen_case(request, case.pk)  # so the certificate's PDF link opens
+                context["documents"] = [d for d in case_documents(case) if d.form.startswith("certificate")]
     return render(request, "health/hiv_result.html", context, status=status)

@@ -153,18 +153,13 @@ def lookup(request: HttpRequest) -> HttpResponse:
     form = ApplicationLookupForm(request.POST if request.method == "POST" else None)
     not_found, blocked, status = False, None, 200
     if form.is_valid():
-        tries = throttle.lookup(request, form.cleaned_data["number"])
-        limit = throttle.blocked(tries)
-        if limit is not None:
-            blocked, status = limit.window_seconds // 60, 429
-        else:
-            booking = B.own_booking(form.cleaned_data["number"], form.cleaned_data["iin"])
-            if booking is None:
-                throttle.record_failure(tries)
-                not_found = True
-            else:
-                remember(request, booking)
-                return redirect("health:mine", pk=booking.pk)
+        got = throttle.guarded_lookup(request, form.cleaned_data["number"],
+                                      lambda: B.own_booking(form.cleaned_data["number"], form.cleaned_data["iin"]))
+        if got.found is not None:
+            remember(request, got.found)
+            return redirect("health:mine", pk=got.found.pk)
+        not_found, blocked = got.not_found, got.blocked_minutes
+        status = 429 if blocked else 200
     return render(request, "health/public_lookup.html", {"form": form, "not_found": not_found, "blocked": blocked},
                   status=status if not form.errors else 400)
 

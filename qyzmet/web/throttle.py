@@ -15,7 +15,9 @@ proxy every request comes from the proxy's address: set ``QYZMET_CLIENT_IP_HEADE
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,6 +37,7 @@ SIGN_IN_PER_CLIENT = Limit("sign-in-client", failures=30, window_seconds=15 * 60
 SIGN_IN_PER_USERNAME = Limit("sign-in-username", failures=10, window_seconds=15 * 60)
 
 Subjects = tuple[tuple[Limit, str], ...]
+T = TypeVar("T")
 
 
 def client_address(request: HttpRequest) -> str:
@@ -75,3 +78,25 @@ def record_failure(subjects: Subjects) -> None:
             cache.incr(key)
         except ValueError:  # the window ended between add() and incr()
             cache.add(key, 1, timeout=limit.window_seconds)
+
+
+@dataclass(frozen=True)
+class Guarded(Generic[T]):
+    """What a throttled look-up found: the thing, or that nothing matched, or that the limit blocked it."""
+
+    found: T | None
+    not_found: bool = False
+    blocked_minutes: int | None = None  # the window the client must wait out (answer 429)
+
+
+def guarded_lookup(request: HttpRequest, key: str, find: Callable[[], T | None]) -> Guarded[T]:
+    """Run ``find`` unless the tries for ``key`` are blocked; a miss counts as a failure, a match never does."""
+    tries = lookup(request, key)
+    limit = blocked(tries)
+    if limit is not None:
+        return Guarded(None, blocked_minutes=limit.window_seconds // 60)
+    found = find()
+    if found is None:
+        record_failure(tries)
+        return Guarded(None, not_found=True)
+    return Guarded(found)

@@ -41,27 +41,21 @@ def my_application(request: HttpRequest) -> HttpResponse:
     status = 200
     if form.is_valid():
         number = form.cleaned_data["number"]
-        tries = throttle.lookup(request, number)
-        limit = throttle.blocked(tries)
-        if limit is not None:
-            context["blocked"] = limit.window_seconds // 60
-            status = 429
-        else:
-            case = (Case.objects.select_related("regulation")
-                    .filter(number=number, applicant_iin=form.cleaned_data["iin"]).first())
-            if case is None:
-                throttle.record_failure(tries)
-                context["not_found"] = True
-            else:
-                context["application"] = citizen_view(case, current_language(), timezone.now())
-                context["documents"] = case_documents(case)
-                from qyzmet.complaints.workflow import case_panel as complaints_panel  # qyzmet.complaints
+        got = throttle.guarded_lookup(request, number, lambda: Case.objects.select_related("regulation").filter(
+            number=number, applicant_iin=form.cleaned_data["iin"]).first())
+        context["not_found"], context["blocked"] = got.not_found, got.blocked_minutes
+        status = 429 if got.blocked_minutes else 200
+        case = got.found
+        if case is not None:
+            context["application"] = citizen_view(case, current_language(), timezone.now())
+            context["documents"] = case_documents(case)
+            from qyzmet.complaints.workflow import case_panel as complaints_panel  # qyzmet.complaints
 
-                context["complaints"] = complaints_panel(case, timezone.now())
-                remember_citizen_case(request, case.pk)
-                from qyzmet.notify.views import case_sms
+            context["complaints"] = complaints_panel(case, timezone.now())
+            remember_citizen_case(request, case.pk)
+            from qyzmet.notify.views import case_sms
 
-                context["sms"] = case_sms(case)
+            context["sms"] = case_sms(case)
     return render(request, "web/my_application.html", context, status=status)
 
 
