@@ -125,8 +125,8 @@ class ApiClient:
 
 
 @pytest.fixture
-def api_as(demo_offices, clock):
-    """``api_as("aktogay-2013-psc.psc-consultant")``: a client with a fresh token of that account."""
+def api_client_of():
+    """``api_client_of("<office>.<role>")``: a JSON client with a fresh token of that account (any directory)."""
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -137,6 +137,12 @@ def api_as(demo_offices, clock):
         return ApiClient(Client(), raw)
 
     return make
+
+
+@pytest.fixture
+def api_as(demo_offices, clock, api_client_of):
+    """``api_as("aktogay-2013-psc.psc-consultant")``: a client with a fresh token of that account."""
+    return api_client_of
 
 
 @pytest.fixture

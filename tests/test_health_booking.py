@@ -308,16 +308,8 @@ def test_another_polyclinics_registrar_finds_nothing_and_a_colleague_without_the
 # --- the API ------------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def api_client(directory):
-    from conftest import ApiClient
-
-    from qyzmet.api.tokens import create_token
-
-    def make(username: str):
-        _, raw = create_token(get_user_model().objects.get(username=username), "tests")
-        return ApiClient(Client(), raw)
-
-    return make
+def api_client(directory, api_client_of):
+    return api_client_of
 
 
 def test_the_api_lists_free_slots_books_and_refuses_what_is_wrong_naming_the_field(doctor, clock, api_client):
