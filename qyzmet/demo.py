@@ -261,8 +261,9 @@ def simulate_case(reg_row: RegulationVersion, reg: Regulation, route_code: str, 
 
 def _registry(case: Case, reg: Regulation, route, n: int, at: dt.datetime, user) -> RegistryItem | None:
     """The registry a dispatch step sends (one line per demo case keeps the simulation simple)."""
-    receiver = task_office_id(reg, route.steps[n].role, case)
-    sender = task_office_id(reg, route.steps[n - 1].role, case)
+    following = engine.next_step(route, engine.state_from_dict(case.state), n)
+    receiver = task_office_id(reg, following.role if following else None, case)
+    sender = task_office_id(reg, route.step(n).role, case)
     if receiver is None or sender is None:
         return None
     registry = workflow.new_registry(workflow.registry_direction(case, receiver), sender, receiver, n, at,

@@ -16,7 +16,8 @@ from qyzmet.cases.access import urgency
 from qyzmet.cases.models import Case, Event, Registry, Task
 from qyzmet.cases.services import regulation_of
 from qyzmet.cases.workflow import is_dispatch_step
-from qyzmet.core.regulation import Ground, Regulation, Step, Term, Text
+from qyzmet.core.checklist import alternatives_of, describe
+from qyzmet.core.regulation import Category, Ground, Regulation, Step, Term, Text
 
 # --- the catalog ---------------------------------------------------------------------------------
 
@@ -45,12 +46,29 @@ def _brief_fields(reg: Regulation) -> dict:
     }
 
 
-def _document(reg: Regulation, code: str) -> s.DocumentOut:
+def _document(reg: Regulation, code: str, category: Category | None = None) -> s.DocumentOut:
     doc = reg.document(code)
     if doc is None:  # a category naming an undefined document is a lint finding; still show the code
         return s.DocumentOut(code=code, name=s.Texts(), provided_as="copy", form=None, cite=None)
+    conditional = category.condition(code) if category else None
+    when = None
+    if conditional is not None:
+        w = conditional.when
+        when = s.ConditionOut(age_under=w.age_under, age_from=w.age_from, age_from_female=w.age_from_female,
+                              if_any=w.if_any, no_iin=w.no_iin, note=texts(w.note), cite=conditional.cite)
     return s.DocumentOut(code=doc.code, name=texts(doc.name), provided_as=doc.provided_as, form=doc.form,
-                         cite=doc.cite)
+                         cite=doc.cite, instead_of=list(doc.instead_of),
+                         alternatives=[a.code for a in alternatives_of(reg, doc.code)], when=when)
+
+
+def _checklist(reg: Regulation, case: Case) -> list[s.ChecklistOut]:
+    out = []
+    for i in case.checklist.all():
+        info = describe(reg, case.category, i.document)
+        out.append(s.ChecklistOut(document=i.document, name=i.name, provided_as=i.provided_as, present=i.present,
+                                  cite=i.cite, instead_of=info.instead_of, alternatives=list(info.alternatives),
+                                  optional=info.optional))
+    return out
 
 
 def _step(reg: Regulation, step: Step) -> s.StepOut:
@@ -77,7 +95,7 @@ def regulation_detail(reg: Regulation) -> s.RegulationDetail:
         channels=[s.ChannelOut(code=c.code, name=texts(c.name), schedule=c.schedule, cite=c.cite)
                   for c in reg.channels],
         categories=[s.CategoryOut(code=c.code, name=texts(c.name), cite=c.cite,
-                                  documents=[_document(reg, d) for d in c.documents]) for c in reg.categories],
+                                  documents=[_document(reg, d, c) for d in c.documents]) for c in reg.categories],
         documents=[_document(reg, d.code) for d in reg.documents],
         acceptance_refusal_grounds=[
             s.AcceptanceGroundOut(code=g.code, text=texts(g.text), cite=g.cite,
@@ -97,7 +115,7 @@ def task_out(task: Task, now: dt.datetime) -> s.TaskOut:
     case = task.case
     reg = regulation_of(case.regulation)
     route = reg.route(case.route)
-    step = route.steps[task.step - 1]
+    step = route.step(task.step)
     role = reg.role(task.role) if task.role else None
     return s.TaskOut(
         id=task.pk, case=case.pk, case_number=case.number, regulation=reg.id, step=task.step, role=task.role,
@@ -152,8 +170,7 @@ def case_detail(case: Case, now: dt.datetime) -> s.CaseDetail:
     return s.CaseDetail(
         **_case_fields(case, now), term_why=case.term_why, grounds=grounds_of(case), closed_at=case.closed_at,
         in_term=case.in_term, representative=representative,
-        checklist=[s.ChecklistOut(document=i.document, name=i.name, provided_as=i.provided_as, present=i.present,
-                                  cite=i.cite) for i in case.checklist.all()],
+        checklist=_checklist(regulation_of(case.regulation), case),
         tasks=[task_out(t, now) for t in tasks], entitlement=entitlement_out(case),
         personal_code=case.personal_code, suspended_since=case.state.get("suspended_since"),
         result=case.state.get("result"))

@@ -35,7 +35,7 @@ def decide(request, body: s.DecisionIn, idempotency_key: str | None = KEY):
     def act() -> s.DecisionOut:
         # Only a question of which endpoint was meant; whether this person may decide is workflow's.
         task = task_for(who, body.task, to_act=False)
-        step = regulation_of(task.case.regulation).route(task.case.route).steps[task.step - 1]
+        step = regulation_of(task.case.regulation).route(task.case.route).step(task.step)
         if not step.decides:
             raise workflow.Invalid("task", f"step {task.step} of {task.case.number} does not decide the case; "
                                            f"complete it with POST /tasks/{task.pk}/complete")

@@ -71,12 +71,26 @@ class RegulationBrief(Schema):
     act: ActOut
 
 
+class ConditionOut(Schema):
+    age_under: int | None = Field(None, description="needed only by applicants younger than this")
+    age_from: int | None = Field(None, description="needed only by applicants of this age or older")
+    age_from_female: int | None = Field(None, description="the same for women, where it differs (pension age)")
+    if_any: bool = Field(False, description="'if any': optional, never blocks acceptance")
+    no_iin: bool = Field(False, description="needed only where the applicant has no IIN")
+    note: Texts | None = Field(None, description="the act's own words for the condition")
+    cite: str | None = None
+
+
 class DocumentOut(Schema):
     code: str
     name: Texts
-    provided_as: str
+    provided_as: str = Field(..., description="original, copy, copy-with-original, declaration, fetched-by-iin, "
+                                              "or shown (presented and handed back, no copy kept)")
     form: str | None
     cite: str | None
+    instead_of: list[str] = Field(default=[], description="documents this one may replace")
+    alternatives: list[str] = Field(default=[], description="documents that may replace this one")
+    when: ConditionOut | None = Field(None, description="in a category's checklist: when it is needed")
 
 
 class CategoryOut(Schema):
@@ -196,11 +210,14 @@ class RepresentativeOut(Schema):
 
 
 class ChecklistOut(Schema):
-    document: str
+    document: str = Field(..., description="the document given (an alternative, where one replaced the act's)")
     name: str
     provided_as: str
     present: bool
     cite: str
+    instead_of: str | None = Field(None, description="the category's document this alternative replaced")
+    alternatives: list[str] = Field(default=[], description="documents that may stand in for this requirement")
+    optional: bool = Field(False, description="'if any': not given is not missing")
 
 
 class GroundRef(Schema):

@@ -16,6 +16,7 @@ from django.db import transaction
 from qyzmet.cases.access import task_office_id
 from qyzmet.cases.models import Case, ChecklistItem, Effect, Event, RegulationVersion, Task
 from qyzmet.core import engine
+from qyzmet.core.calendar import to_local
 from qyzmet.core.loader import RegulationLoadError, load_text, shipped_catalog
 from qyzmet.core.regulation import Regulation
 from qyzmet.core.timeline import CalendarLookup, calendars_for
@@ -119,7 +120,8 @@ def submit(reg_row: RegulationVersion, event: engine.Submit, now: dt.datetime, *
         ChecklistItem.objects.bulk_create([
             ChecklistItem(case=case, document=i.code, name=i.name, provided_as=i.provided_as, present=i.present,
                           cite=i.cite or "")
-            for i in engine.checklist(reg, state.category, state.documents)
+            for i in engine.checklist(reg, state.category, state.documents, iin=state.iin or None,
+                                      today=to_local(now).date())
         ])
         _record(case, state, event, now, effects, actor, reg)
     return Outcome(case, effects)

@@ -68,7 +68,7 @@ def _reg_row(reg_id: str) -> tuple[RegulationVersion, Regulation]:
 
 
 def step_of(reg: Regulation, case: Case, n: int) -> Step:
-    return reg.route(case.route).steps[n - 1]
+    return reg.route(case.route).step(n)
 
 
 def accepting_step(route: Route) -> Step:
@@ -100,7 +100,7 @@ def takes_applications(actor: Actor) -> bool:
 
 def is_dispatch_step(route: Route, n: int) -> bool:
     """Step ``n`` hands the case to another office with a registry (the next step works elsewhere)."""
-    return n < len(route.steps) and "registry" in route.steps[n - 1].produces
+    return route.following(n) is not None and "registry" in route.step(n).produces
 
 
 # --- what an office offers ------------------------------------------------------------------------
@@ -281,7 +281,7 @@ def advance_system_steps(case: Case, now: dt.datetime) -> Case:
     reg = services.regulation_of(case.regulation)
     route = reg.route(case.route)
     while case.status in (Case.Status.SUBMITTED, Case.Status.IN_PROGRESS) and case.current_step:
-        step = route.steps[case.current_step - 1]
+        step = route.step(case.current_step)
         if step.role not in SYSTEM_ROLES or step.decides:
             break
         case = services.apply_event(case, engine.CompleteStep(step.n, by=step.role), now).case
@@ -368,7 +368,7 @@ def complete(actor: Actor, task_id: int, done: Completion, now: dt.datetime) -> 
     case = task.case
     reg = services.regulation_of(case.regulation)
     route = reg.route(case.route)
-    step = route.steps[task.step - 1]
+    step = route.step(task.step)
     if task.purpose == "storage":
         raise Conflict(_("Case %(number)s: the result is kept here until the PSC asks for it.")
                        % {"number": case.number})
@@ -486,7 +486,8 @@ def dispatch(actor: Actor, task_ids: list[int], now: dt.datetime) -> Registry:
         if not is_dispatch_step(route, task.step):
             raise Invalid("tasks", _("Case %(number)s is at step %(n)s, which is not sent with a registry.")
                           % {"number": task.case.number, "n": task.step})
-        receiver = task_office_id(reg, route.steps[task.step].role, task.case)
+        following = engine.next_step(route, engine.state_from_dict(task.case.state), task.step)
+        receiver = task_office_id(reg, following.role if following else None, task.case)
         targets.add((receiver, registry_direction(task.case, receiver), task.step))
     if len({(t[0], t[1]) for t in targets}) != 1:
         raise Invalid("tasks", _("One registry goes to one office: these cases go to different offices."))
@@ -617,7 +618,7 @@ def _issuing_task(actor: Actor, case_id: int, purpose: str) -> Task:
     if task is None or task.purpose != purpose:
         raise Conflict(_("Case %(number)s has no result waiting for this.") % {"number": case.number})
     reg = services.regulation_of(case.regulation)
-    issuing_role = reg.route(case.route).steps[task.step - 1].role
+    issuing_role = reg.route(case.route).step(task.step).role
     if case.office_id != actor.office_id or not actor.holds(issuing_role):
         raise AccessDenied(_("Uncollected results are handled by the PSC's “%(role)s”.") % {"role": issuing_role})
     return task

@@ -12,19 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Literal
 
-from qyzmet.core.calendar import to_local
+from qyzmet.core.calendar import CalendarException, calendar_for, parse_interval, to_local
+from qyzmet.core.checklist import Applicant, ChecklistItem
+from qyzmet.core.checklist import build as _build_checklist
 from qyzmet.core.durations import Duration, Unit
 from qyzmet.core.regulation import Ground, Regulation, Route, Step
 from qyzmet.core.timeline import (
     CalendarLookup,
+    StepContext,
+    applies,
     calendars_for,
     result_choices,
     step_deadline,
     term_deadline,
+    term_schedule,
     term_start,
 )
 
@@ -84,6 +90,17 @@ class CompleteStep:
     by: str | None = None
     note: str = ""
     kind: Literal["complete-step"] = "complete-step"
+
+
+@dataclass(frozen=True)
+class SkipStep:
+    """The holder of a step the act makes conditional ("depending on the duration of incapacity") records that
+    the condition does not hold: the step is not done and the case moves on."""
+
+    n: int
+    note: str
+    by: str | None = None
+    kind: Literal["skip-step"] = "skip-step"
 
 
 @dataclass(frozen=True)
@@ -167,12 +184,62 @@ class Resume:
     kind: Literal["resume"] = "resume"
 
 
+@dataclass(frozen=True)
+class CalendarChanged:
+    """A decree changed the working calendar (a day off, a transfer day, special hours) and the running term or
+    step is counted again on the new calendar (``qyzmet.recompute``).
+
+    The shell counts the new dates and records them with the dates they replace, so the event is the audit
+    entry (old, new, decree) and the engine refuses it if the case moved meanwhile.  ``before`` / ``after`` are
+    the directory's exception on that day before and after the change (None: the law's own day), so
+    :func:`replay` counts the earlier events on the calendar of their time.  Instants are ISO 8601 strings.
+    """
+
+    day: str
+    schedule: str = ""  # the exception's schedule; "" every schedule
+    source: str = ""  # the decree or order
+    before: dict[str, str] | None = None  # {"kind", "hours", "name"}
+    after: dict[str, str] | None = None
+    term_due_before: str | None = None
+    term_due: str | None = None
+    step_due_before: str | None = None
+    step_due: str | None = None
+    by: str | None = None
+    kind: Literal["calendar-changed"] = "calendar-changed"
+
+
+@dataclass(frozen=True)
+class MigrateRegulation:
+    """A migration plan moves a running case to another version of its regulation (``qyzmet catalog migrate``).
+
+    ``apply`` is given the target version; the case must be pinned to ``from_version``/``from_hash``.  The shell
+    maps the open step (same number and role) and counts the dates on the new version; they are recorded with
+    the ones they replace.
+    """
+
+    from_version: int
+    from_hash: str
+    to_version: int
+    to_hash: str
+    step: int | None = None
+    term_due_before: str | None = None
+    term_due: str | None = None
+    step_due_before: str | None = None
+    step_due: str | None = None
+    by: str | None = None
+    note: str = ""
+    kind: Literal["regulation-migrated"] = "regulation-migrated"
+
+
 Event = (Submit | RefuseAcceptance | CompleteStep | Decide | ReturnStep | StoreResult | RequestResult | ReturnResult
-         | CloseRequest | Suspend | Resume)
+         | CloseRequest | Suspend | Resume | SkipStep)
+Event = Event | CalendarChanged | MigrateRegulation  # the shell's recounting events (qyzmet.recompute)
 EVENT_TYPES: dict[str, type] = {
     "submit": Submit, "refuse-acceptance": RefuseAcceptance, "complete-step": CompleteStep, "decide": Decide,
     "return-step": ReturnStep, "store-result": StoreResult, "request-result": RequestResult,
     "return-result": ReturnResult, "close-request": CloseRequest, "suspend": Suspend, "resume": Resume,
+    "skip-step": SkipStep,
+    "calendar-changed": CalendarChanged, "regulation-migrated": MigrateRegulation,
 }
 
 
@@ -202,15 +269,6 @@ def event_from_dict(data: dict[str, Any]) -> Event:
 # --- state and effects ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class ChecklistItem:
-    code: str
-    name: str
-    provided_as: str
-    present: bool
-    cite: str | None
-
-
-@dataclass(frozen=True)
 class StepRecord:
     n: int
     role: str | None
@@ -218,6 +276,7 @@ class StepRecord:
     due: dt.datetime | None
     completed: dt.datetime
     by: str | None
+    skipped: bool = False  # a conditional step whose condition did not hold
 
     @property
     def late(self) -> bool:
@@ -267,6 +326,7 @@ class CaseState:
     suspended_since: dt.datetime | None = None
     suspension_ground: str | None = None
     suspensions: tuple[SuspensionRecord, ...] = ()
+    branch: str | None = None  # the branch of the route the case left the main line for (a refusal via the PSC)
 
     @property
     def overdue_steps(self) -> int:
@@ -291,22 +351,33 @@ class Effect:
 
 # --- the transitions ------------------------------------------------------------------------------
 
-def checklist(reg: Regulation, category: str, presented: tuple[str, ...] | list[str]) -> list[ChecklistItem]:
-    """The documents the applicant's category must present, and which of them are there."""
+def checklist(reg: Regulation, category: str, presented: tuple[str, ...] | list[str], *,
+              birth_date: dt.date | None = None, sex: str | None = None, iin: str | None = None,
+              today: dt.date | None = None) -> list[ChecklistItem]:
+    """The documents this applicant of the category must present, and which of them are there.
+
+    The applicant's age decides the conditional documents (a minor's birth certificate, the pension-age
+    certificate): give ``iin`` (its birth date and sex are read) or ``birth_date``/``sex``; ``today`` is the
+    day the age is taken on (the submission's).  Without them such documents are listed as optional.
+    A requirement is met by the document or by one that may stand in for it (``instead_of``).
+    """
     if not reg.categories:
         return []  # the act delegates the document list (recorded as a gap); nothing to check here
     cat = reg.category(category)
     if cat is None:
         known = ", ".join(c.code for c in reg.categories) or "none defined"
         raise EngineError(f"{reg.id}: unknown applicant category {category!r} (categories: {known})")
-    items = []
-    for code in cat.documents:
-        doc = reg.document(code)
-        items.append(ChecklistItem(
-            code, doc.name.get("kk") if doc else code, doc.provided_as if doc else "copy",
-            code in presented, doc.cite if doc else cat.cite,
-        ))
-    return items
+    today = today or dt.date.today()
+    who = Applicant.from_iin(iin, today) if iin else Applicant()
+    if birth_date is not None:
+        who = Applicant(birth_date, sex or who.sex, True if iin else who.has_iin)  # type: ignore[arg-type]
+    return _build_checklist(reg, cat, presented, who, today)
+
+
+def _checklist_of(reg: Regulation, state: CaseState) -> list[ChecklistItem]:
+    """The case's checklist: the applicant's age is taken on the submission day, so a replay agrees."""
+    return checklist(reg, state.category, state.documents, iin=state.iin or None,
+                     today=to_local(state.submitted_at).date())
 
 
 def apply(reg: Regulation, state: CaseState | None, event: Event, now: dt.datetime,
@@ -322,12 +393,18 @@ def apply(reg: Regulation, state: CaseState | None, event: Event, now: dt.dateti
         raise EngineError("this case has already been submitted")
     if state.status.closed:
         raise EngineError(f"the case is closed ({state.status.value}); nothing more can happen to it")
+    if isinstance(event, MigrateRegulation):
+        return _migrate(reg, state, event)
     if (state.regulation_id, state.version, state.content_hash) != (reg.id, reg.version, reg.content_hash):
         raise EngineError(f"the case is pinned to {state.regulation_id} v{state.version} "
                           f"({state.content_hash[:12]}), not to this regulation text")
     if now < (state.step_started or state.submitted_at):
         raise EngineError("an event cannot happen before the previous one")
     route = reg.route(state.route)
+    if isinstance(event, CalendarChanged):
+        # Also while suspended: the stopped term is counted again, so resuming adds to the new date.
+        new, effects = _calendar_changed(state, event)
+        return replace(new, seq=state.seq + 1), effects
     if state.suspended_since is not None and not isinstance(event, Resume):
         raise EngineError(f"the term is suspended since {state.suspended_since:%Y-%m-%d %H:%M} on the ground "
                           f"{state.suspension_ground!r}; resume it first")
@@ -345,18 +422,42 @@ def apply(reg: Regulation, state: CaseState | None, event: Event, now: dt.dateti
         new, effects = _custody(reg, route, state, event, now, calendars)
     elif isinstance(event, CloseRequest):
         new, effects = _close_request(route, state, event, now)
+    elif isinstance(event, SkipStep):
+        new, effects = _skip_step(reg, route, state, event, now, calendars)
     else:
         new, effects = _complete_step(reg, route, state, event, now, calendars)
     return replace(new, seq=state.seq + 1), effects
 
 
 def replay(reg: Regulation, events: list[tuple[Event, dt.datetime]],
-           calendars: CalendarLookup | None = None) -> CaseState:
-    """Rebuild a case's state from its event log."""
+           calendars: CalendarLookup | None = None,
+           versions: Callable[[int, str], Regulation] | None = None) -> CaseState:
+    """Rebuild a case's state from its event log.
+
+    ``calendars`` is today's calendar; each ``calendar-changed`` event says which day changed when, so the
+    events before it are counted on the calendar without that change, as they were.  A migrated case needs
+    ``versions`` ((version, content hash) → regulation) for the events before its migration; ``reg`` is the
+    version it is pinned to now."""
     calendars = calendars or calendars_for(reg)
+    changes = [e for e, _ in events if isinstance(e, CalendarChanged)]
+    lookups = [calendars]
+    for change in reversed(changes):
+        lookups.insert(0, calendars_with(lookups[0], change, "before"))
+    lookup = lookups.pop(0)
+    migrations = [e for e, _ in events if isinstance(e, MigrateRegulation)]
+    current = reg
+    if migrations:
+        if versions is None:
+            raise EngineError("the case was migrated to another regulation version: replaying it needs the "
+                              "earlier version (qyzmet.recompute.versions.replay)")
+        current = versions(migrations[0].from_version, migrations[0].from_hash)
     state: CaseState | None = None
     for event, at in events:
-        state, _ = apply(reg, state, event, at, calendars)
+        if isinstance(event, MigrateRegulation):
+            current = reg if event is migrations[-1] else versions(event.to_version, event.to_hash)  # type: ignore[misc]
+        state, _ = apply(current, state, event, at, lookup)
+        if isinstance(event, CalendarChanged):
+            lookup = lookups.pop(0)
     if state is None:
         raise EngineError("an empty event log has no case")
     return state
@@ -388,23 +489,47 @@ def _submit(reg: Regulation, event: Submit, now: dt.datetime,
     unknown = [d for d in event.documents if reg.document(d) is None]
     if unknown:
         raise EngineError(f"{reg.id} defines no document(s) {', '.join(unknown)}")
-    items = checklist(reg, event.category, event.documents)
+    items = checklist(reg, event.category, event.documents, iin=event.iin or None, today=now.date())
     state = CaseState(
         regulation_id=reg.id, version=reg.version, content_hash=reg.content_hash, route=event.route,
         channel=route.channel, iin=event.iin, category=event.category, documents=tuple(event.documents),
         submitted_at=now, step_started=now, seq=1, personal_code=event.personal_code.strip(),
     )
-    state, effects = _open_step(reg, route, state, route.steps[0], now, calendars)
-    missing = [i for i in items if not i.present]
+    first = next((s for s in route.steps if applies(s, state.category)), route.steps[0])
+    state, effects = _open_step(reg, route, state, first, now, calendars)
+    missing = [i for i in items if i.missing]
     if missing:
         effects.append(Effect("incomplete-documents", {
             "missing": [{"code": i.code, "name": i.name, "cite": i.cite} for i in missing]}))
     return state, effects
 
 
+def step_context(state: CaseState, now: dt.datetime | None = None, n: int | None = None) -> StepContext:
+    """What the due rules of the case's steps may refer to: the submission, the term, the earlier steps' starts."""
+    started = {r.n: r.started for r in state.history}
+    if n is not None and now is not None:
+        started[n] = now
+    return StepContext(submitted_at=state.submitted_at, term_due=state.term_due, started=started)
+
+
+def next_step(route: Route, state: CaseState, n: int) -> Step | None:
+    """The step a case goes to after step ``n``: the refusal branch that leaves at ``n`` when the case was refused
+    there, else the next step of its line that the act does for the case's category; None after the last."""
+    branch = route.branch_from(n) if route.branch_of(n) is None else None
+    if branch is not None and state.outcome == "refusal" and state.branch == branch.code:
+        candidates = list(branch.steps)
+    else:
+        candidates = []
+        following = route.following(n)
+        while following is not None:
+            candidates.append(following)
+            following = route.following(following.n)
+    return next((s for s in candidates if applies(s, state.category)), None)
+
+
 def _open_step(reg: Regulation, route: Route, state: CaseState, step: Step, now: dt.datetime,
                calendars: CalendarLookup) -> tuple[CaseState, list[Effect]]:
-    deadline = step_deadline(reg, route, step, now, calendars)
+    deadline = step_deadline(reg, route, step, now, calendars, step_context(state, now, step.n))
     due = deadline.due if deadline else None
     state = replace(state, step=step.n, step_started=now, step_due=due)
     return state, [Effect("task-opened", {
@@ -422,7 +547,7 @@ def _refuse_acceptance(reg: Regulation, state: CaseState, event: RefuseAcceptanc
         known = ", ".join(g.code for g in reg.acceptance_refusal_grounds)
         hint = f"grounds: {known}" if known else "this act gives no ground for refusing to accept documents"
         raise EngineError(f"{event.ground!r} is not a ground for refusing acceptance in {reg.id} ({hint})")
-    missing = [i.code for i in checklist(reg, state.category, state.documents) if not i.present]
+    missing = [i.code for i in _checklist_of(reg, state) if i.missing]
     new = replace(state, status=Status.ACCEPTANCE_REFUSED, acceptance_refusal_ground=ground.code,
                   closed_at=now, step=None, step_due=None)
     return new, [Effect("acceptance-refusal-receipt", {
@@ -433,7 +558,7 @@ def _refuse_acceptance(reg: Regulation, state: CaseState, event: RefuseAcceptanc
 
 def _close_request(route: Route, state: CaseState, event: CloseRequest,
                    now: dt.datetime) -> tuple[CaseState, list[Effect]]:
-    step = route.steps[state.step - 1] if state.step else None
+    step = route.step(state.step) if state.step else None
     if route.channel != "proactive" or state.status is not Status.SUBMITTED or step is None or not step.accepts:
         raise EngineError("only a proactive request still waiting for the recipient's answer can be closed")
     if event.reason == "expired" and (state.step_due is None or now <= state.step_due):
@@ -456,7 +581,14 @@ def _decide(reg: Regulation, route: Route, state: CaseState, event: Decide,
     ):
         # A one-step service (the registrar accepts and answers at once) decides while accepting.
         raise EngineError("documents must be accepted before the case is decided")
-    if state.step is None or state.step > decides.n:
+    early = route.branch_from(state.step) if state.step and state.step != decides.n else None
+    if early is not None and route.branch_of(state.step) is None:
+        # The act lets the receiving office refuse here, before the deciding step (a faulty package returned
+        # to the PSC, a refusal sent back on the 13th working day): only a refusal, and it takes the branch.
+        if event.outcome != "refusal":
+            raise EngineError(f"at step {state.step} the act provides only a refusal ({early.cite}); the positive "
+                              f"decision is taken at step {decides.n}")
+    elif state.step is None or route.branch_of(state.step) is not None or _after(route, state.step, decides.n):
         raise EngineError(f"the decision was fixed at step {decides.n}; it cannot be changed now")
     if event.outcome == "positive":
         if event.grounds:
@@ -471,7 +603,9 @@ def _decide(reg: Regulation, route: Route, state: CaseState, event: Decide,
     else:
         raise EngineError(f"outcome must be 'positive' or 'refusal', not {event.outcome!r}")
     result = _named_result(reg, route, event)
-    new = replace(state, outcome=event.outcome, grounds=tuple(event.grounds), result=result)
+    leaving = route.branch_from(state.step) if event.outcome == "refusal" else None
+    new = replace(state, outcome=event.outcome, grounds=tuple(event.grounds), result=result,
+                  branch=leaving.code if leaving else None)
     effects = [Effect("decision", {
         "outcome": event.outcome, "grounds": [
             {"code": g, "cite": reg.refusal_ground(g).cite} for g in event.grounds  # type: ignore[union-attr]
@@ -488,6 +622,12 @@ def _decide(reg: Regulation, route: Route, state: CaseState, event: Decide,
             new = replace(new, term_due=due)
             effects.append(Effect("term-set", {"due": due, "why": why, "cite": deadline.cite}))
     return new, effects
+
+
+def _after(route: Route, n: int, m: int) -> bool:
+    """Is main-line step ``n`` after main-line step ``m``?"""
+    order = [s.n for s in route.steps]
+    return order.index(n) > order.index(m)
 
 
 def _named_result(reg: Regulation, route: Route, event: Decide) -> str | None:
@@ -511,8 +651,7 @@ def _named_result(reg: Regulation, route: Route, event: Decide) -> str | None:
 
 
 def _term_calendar(reg: Regulation, route: Route, calendars: CalendarLookup):
-    ch = reg.channel(route.channel)
-    return calendars(ch.schedule if ch else "department")
+    return calendars(term_schedule(reg, route.channel).schedule)
 
 
 def after_suspensions(reg: Regulation, route: Route, state: CaseState, due: dt.datetime, why: str,
@@ -562,7 +701,7 @@ def _resume(reg: Regulation, route: Route, state: CaseState, event: Resume, now:
     minutes = Duration(math.ceil(seconds / 60), Unit.MINUTE)
     term_due = cal.add(state.term_due, minutes) if state.term_due and seconds else state.term_due
     step_due = state.step_due
-    step = route.steps[state.step - 1] if state.step else None
+    step = route.step(state.step) if state.step else None
     if step_due is not None and step is not None:
         step_cal = calendars(reg.schedule_for_role(step.role, route))
         step_seconds = step_cal.working_seconds_between(since, now)
@@ -588,7 +727,7 @@ def _complete_step(reg: Regulation, route: Route, state: CaseState, event: Compl
                    calendars: CalendarLookup) -> tuple[CaseState, list[Effect]]:
     if event.n != state.step:
         raise EngineError(f"step {event.n} is not the current step (step {state.step} is)")
-    step = route.steps[event.n - 1]
+    step = route.step(event.n)
     if state.custody is not None:
         raise EngineError("the result is kept by the provider; the PSC must ask for it back first")
     effects: list[Effect] = []
@@ -612,15 +751,39 @@ def _complete_step(reg: Regulation, route: Route, state: CaseState, event: Compl
             "in_term": state.in_term(), "term_due": state.term_due, "at": now,
         }))
         return state, effects
-    next_step = route.steps[event.n]
-    state, open_effects = _open_step(reg, route, state, next_step, now, calendars)
+    following = next_step(route, state, event.n)
+    if following is None:
+        raise EngineError(f"step {event.n} is the last the act gives this case, but it does not issue the result")
+    state, open_effects = _open_step(reg, route, state, following, now, calendars)
+    return state, effects + open_effects
+
+
+def _skip_step(reg: Regulation, route: Route, state: CaseState, event: SkipStep, now: dt.datetime,
+               calendars: CalendarLookup) -> tuple[CaseState, list[Effect]]:
+    if event.n != state.step:
+        raise EngineError(f"step {event.n} is not the current step (step {state.step} is)")
+    step = route.step(event.n)
+    if step.when is None or step.when.asked is None:
+        raise EngineError(f"step {step.n} is not conditional in the act; it must be done")
+    if not event.note.strip():
+        raise EngineError("say why the condition does not hold when skipping a step")
+    if step.accepts or step.decides or step.issues:
+        raise EngineError(f"step {step.n} accepts, decides or issues; it cannot be skipped")
+    record = StepRecord(step.n, step.role, state.step_started or now, state.step_due, now, event.by, skipped=True)
+    state = replace(state, history=(*state.history, record))
+    effects = [Effect("task-closed", {"n": step.n, "role": step.role, "by": event.by, "late": False,
+                                      "note": event.note, "skipped": True})]
+    following = next_step(route, state, event.n)
+    if following is None:
+        raise EngineError(f"step {event.n} is the last step; it cannot be skipped")
+    state, open_effects = _open_step(reg, route, state, following, now, calendars)
     return state, effects + open_effects
 
 
 def _accept(reg: Regulation, route: Route, state: CaseState, step: Step, now: dt.datetime,
             calendars: CalendarLookup) -> tuple[CaseState, list[Effect]]:
-    items = checklist(reg, state.category, state.documents)
-    missing = [i for i in items if not i.present]
+    items = _checklist_of(reg, state)
+    missing = [i for i in items if i.missing]
     blocking = next((g for g in reg.acceptance_refusal_grounds if g.on_missing_documents), None)
     if missing and blocking is not None:
         raise MissingDocuments(tuple(i.code for i in missing), blocking)
@@ -628,7 +791,8 @@ def _accept(reg: Regulation, route: Route, state: CaseState, step: Step, now: dt
     term = term_deadline(reg, route.channel, start, calendars)
     state = replace(state, status=Status.IN_PROGRESS, accepted_at=now, term_due=term.due if term else None)
     kind = "receipt" if route.channel == "psc" else "talon"
-    documents = [{"code": i.code, "name": i.name, "present": i.present} for i in items]
+    documents = [{"code": i.code, "name": i.name, "present": i.present, "instead_of": i.instead_of,
+                  "shown": i.shown, "optional": i.optional} for i in items]
     effects = [
         Effect("receipt", {
             "kind": kind, "produces": list(step.produces), "service": reg.name.model_dump(),
@@ -643,7 +807,8 @@ def _accept(reg: Regulation, route: Route, state: CaseState, step: Step, now: dt
 
 def receives_registry(route: Route, n: int) -> bool:
     """Step ``n`` takes over a package that arrived with a registry (the previous step produced one)."""
-    return n > 1 and "registry" in route.steps[n - 2].produces
+    previous = route.previous(n)
+    return previous is not None and "registry" in previous.produces
 
 
 def _return_step(reg: Regulation, route: Route, state: CaseState, event: ReturnStep, now: dt.datetime,
@@ -654,9 +819,10 @@ def _return_step(reg: Regulation, route: Route, state: CaseState, event: ReturnS
         raise EngineError(f"step {event.n} does not receive a registry; only a receiving step can return a case")
     if not event.errors.strip():
         raise EngineError("say which errors were found when returning a case")
-    record = StepRecord(event.n, route.steps[event.n - 1].role, state.step_started or now, state.step_due, now,
+    record = StepRecord(event.n, route.step(event.n).role, state.step_started or now, state.step_due, now,
                         event.by)
-    back = route.steps[event.n - 2]
+    back = route.previous(event.n)
+    assert back is not None  # receives_registry checked there is one
     effects = [
         Effect("task-closed", {"n": event.n, "role": record.role, "by": event.by, "late": record.late,
                                "note": event.errors}),
@@ -681,7 +847,7 @@ def storage_ends(reg: Regulation, state: CaseState) -> dt.datetime | None:
     if reg.storage is None or state.status is not Status.IN_PROGRESS or state.step is None:
         return None
     route = reg.route(state.route)
-    step = route.steps[state.step - 1]
+    step = route.step(state.step)
     role = reg.role(step.role) if step.role else None
     if not step.issues or role is None or role.organisation != "psc" or state.step_started is None:
         return None
@@ -693,7 +859,7 @@ def _custody(reg: Regulation, route: Route, state: CaseState, event: StoreResult
     storage = reg.storage
     if storage is None:
         raise EngineError(f"{reg.id} keeps no storage rule for uncollected results")
-    step = route.steps[(state.step or 1) - 1]
+    step = route.step(state.step or route.steps[0].n)
     if isinstance(event, StoreResult):
         ends = storage_ends(reg, state)
         if ends is None or state.custody is not None:
@@ -739,6 +905,78 @@ def _result_for(reg: Regulation, state: CaseState) -> str | None:
     return result.code if result else None
 
 
+# --- calendar changes and version migrations (recorded by qyzmet.recompute) ---------------------------
+
+def exception_from(change: CalendarChanged, which: Literal["before", "after"]) -> CalendarException | None:
+    """The directory's exception on the changed day, before or after the change (None: the law's day)."""
+    data = change.before if which == "before" else change.after
+    if not data:
+        return None
+    hours = tuple(parse_interval(p.strip()) for p in (data.get("hours") or "").split(",") if p.strip())
+    return CalendarException(dt.date.fromisoformat(change.day), data["kind"],  # type: ignore[arg-type]
+                             data.get("source") or change.source, hours, data.get("name") or "", change.schedule)
+
+
+def calendars_with(calendars: CalendarLookup, change: CalendarChanged,
+                   which: Literal["before", "after"]) -> CalendarLookup:
+    """``calendars`` with the changed day as it was before (or is after) ``change``."""
+    day = dt.date.fromisoformat(change.day)
+    replacement = exception_from(change, which)
+
+    def lookup(name: str):
+        cal = calendars(name)
+        kept = tuple(e for e in cal.exceptions if not (e.day == day and e.schedule == change.schedule))
+        wanted = (*kept, replacement) if replacement is not None else kept
+        return cal if wanted == cal.exceptions else calendar_for(cal.schedule, wanted)
+
+    return lookup
+
+
+def _instant(value: str | None) -> dt.datetime | None:
+    return to_local(dt.datetime.fromisoformat(value)) if value else None
+
+
+def _check_dates(state: CaseState, term_before: str | None, step_before: str | None) -> None:
+    if _instant(term_before) != state.term_due or _instant(step_before) != state.step_due:
+        raise EngineError("the case's due dates changed since they were counted again; count them again")
+
+
+def _calendar_changed(state: CaseState, event: CalendarChanged) -> tuple[CaseState, list[Effect]]:
+    _check_dates(state, event.term_due_before, event.step_due_before)
+    term_due, step_due = _instant(event.term_due), _instant(event.step_due)
+    new = replace(state, term_due=term_due, step_due=step_due)
+    what = f"the calendar change of {event.day} ({event.source})"
+    effects = []
+    if term_due != state.term_due:
+        old = f"{to_local(state.term_due):%Y-%m-%d %H:%M}" if state.term_due else "none"
+        effects.append(Effect("term-set", {
+            "due": term_due, "cite": None,
+            "why": f"due {to_local(term_due):%Y-%m-%d %H:%M} — counted again on {what}; it was {old}"
+            if term_due else f"no countable term after {what}"}))
+    if step_due != state.step_due and state.suspended_since is None and state.step is not None:
+        effects.append(Effect("task-due-moved", {"n": state.step, "due": step_due, "why": f"counted again on {what}"}))
+    return new, effects
+
+
+def _migrate(reg: Regulation, state: CaseState, event: MigrateRegulation) -> tuple[CaseState, list[Effect]]:
+    if (state.regulation_id, state.version, state.content_hash) != (reg.id, event.from_version, event.from_hash):
+        raise EngineError(f"the case is pinned to {state.regulation_id} v{state.version}, not to v{event.from_version}")
+    if (reg.version, reg.content_hash) != (event.to_version, event.to_hash):
+        raise EngineError(f"the migration goes to v{event.to_version}; apply it with that version's text")
+    if state.route not in reg.routes:
+        raise EngineError(f"v{reg.version} has no route {state.route!r}")
+    if event.step != state.step:
+        raise EngineError(f"the case is at step {state.step}, not {event.step}")
+    _check_dates(state, event.term_due_before, event.step_due_before)
+    new = replace(state, version=reg.version, content_hash=reg.content_hash, term_due=_instant(event.term_due),
+                  step_due=_instant(event.step_due), seq=state.seq + 1)
+    why = f"moved to {reg.id} v{reg.version} by a migration plan"
+    effects = [Effect("term-set", {"due": new.term_due, "why": why, "cite": None})]
+    if state.step is not None and state.suspended_since is None:
+        effects.append(Effect("task-due-moved", {"n": state.step, "due": new.step_due, "why": why}))
+    return new, effects
+
+
 # --- serialisation (for the shell's JSON columns) -------------------------------------------------
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -766,7 +1004,7 @@ def state_to_dict(state: CaseState) -> dict[str, Any]:
     data = {k: v for k, v in state.__dict__.items() if k != "history"}
     data["history"] = [
         {"n": r.n, "role": r.role, "started": _iso(r.started), "due": _iso(r.due),
-         "completed": _iso(r.completed), "by": r.by}
+         "completed": _iso(r.completed), "by": r.by, **({"skipped": True} if r.skipped else {})}
         for r in state.history
     ]
     data["suspensions"] = [{"ground": r.ground, "cite": r.cite, "since": _iso(r.since), "until": _iso(r.until),
@@ -778,7 +1016,7 @@ def state_from_dict(data: dict[str, Any]) -> CaseState:
     data = dict(data)
     history = tuple(
         StepRecord(h["n"], h["role"], _from_iso(h["started"]), _from_iso(h["due"]),  # type: ignore[arg-type]
-                   _from_iso(h["completed"]), h["by"])  # type: ignore[arg-type]
+                   _from_iso(h["completed"]), h["by"], h.get("skipped", False))  # type: ignore[arg-type]
         for h in data.pop("history", [])
     )
     data["suspensions"] = tuple(

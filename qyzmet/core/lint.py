@@ -29,6 +29,7 @@ from qyzmet.core.durations import Duration, Unit
 from qyzmet.core.loader import field_path
 from qyzmet.core.norms import Indication, Item, Norm
 from qyzmet.core.regulation import Cited, Regulation, Route, Step, Term, Text
+from qyzmet.core.timeline import term_schedule
 
 Severity = Literal["error", "warning"]
 
@@ -250,6 +251,7 @@ def check_steps(reg: Regulation) -> Iterator[Finding]:
         if len(flags) == 2 and flags[0] > flags[1]:
             yield _f(reg, "error", "route-flags", f"route {name!r}: the decision comes before acceptance",
                      route.cite, base)
+        yield from _check_branches(reg, name, route)
         seen: dict[tuple, int] = {}
         for j, step in enumerate(route.steps):
             where = f"{base}.steps[{j}]"
@@ -259,6 +261,43 @@ def check_steps(reg: Regulation) -> Iterator[Finding]:
                 yield _f(reg, "warning", "duplicate-step", f"route {name!r} step {step.n} repeats step "
                          f"{seen[key]} (same role, action and duration)", step.cite, where)
             seen.setdefault(key, step.n)
+
+
+def _check_branches(reg: Regulation, name: str, route: Route) -> Iterator[Finding]:
+    main = [s.n for s in route.steps]
+    taken = set(main)
+    decides = next((s.n for s in route.steps if s.decides), None)
+    for b, branch in enumerate(route.branches):
+        where = f"routes.{name}.branches[{b}]"
+        label = f"route {name!r} branch {branch.code!r}"
+        if branch.from_step not in main:
+            yield _f(reg, "error", "unknown-reference", f"{label} leaves from step {branch.from_step}, which the main "
+                     "line does not have", branch.cite, where)
+        elif decides is not None and main.index(branch.from_step) > main.index(decides):
+            yield _f(reg, "error", "route-flags", f"{label} leaves after the deciding step {decides}: a refusal "
+                     "is decided at or before it", branch.cite, where)
+        if not branch.steps or not branch.steps[-1].issues or sum(1 for s in branch.steps if s.issues) != 1:
+            yield _f(reg, "error", "route-flags", f"{label}: the last step, and only it, must be marked 'issues'",
+                     branch.cite, where)
+        for j, step in enumerate(branch.steps):
+            if step.n in taken:
+                yield _f(reg, "error", "step-numbering", f"{label} step {step.n}: the number is already used in "
+                         "the route (a branch's steps are numbered after the main line's)", step.cite,
+                         f"{where}.steps[{j}]")
+            taken.add(step.n)
+            if step.accepts or step.decides:
+                yield _f(reg, "error", "route-flags", f"{label} step {step.n} accepts or decides: a branch only "
+                         "carries out the refusal", step.cite, f"{where}.steps[{j}]")
+            if step.counted_from_step is not None and step.counted_from_step not in taken:
+                yield _f(reg, "error", "unknown-reference", f"{label} step {step.n} counts from step "
+                         f"{step.counted_from_step}, which comes later or does not exist", step.cite,
+                         f"{where}.steps[{j}]")
+            yield from _check_step(reg, f"{name}/{branch.code}", step, f"{where}.steps[{j}]")
+    codes = Counter(b.code for b in route.branches)
+    for code, count in codes.items():
+        if count > 1:
+            yield _f(reg, "error", "duplicate-code", f"route {name!r} has {count} branches {code!r}", route.cite,
+                     f"routes.{name}.branches")
 
 
 def _check_step(reg: Regulation, route: str, step: Step, where: str) -> Iterator[Finding]:
@@ -273,10 +312,34 @@ def _check_step(reg: Regulation, route: str, step: Step, where: str) -> Iterator
         elif not role.declared:
             yield _f(reg, "warning", "role-not-in-act", f"{label}: the act has {step.role!r} act in its step "
                      f"table but never lists it among the structural-functional units", step.cite, where)
-    if step.duration is None:
+    if not step.has_due_rule:
         words = f" (the act says: {step.duration_text.get('en') or step.duration_text.get('kk')})" \
             if step.duration_text else ""
         yield _f(reg, "warning", "step-without-duration", f"{label} has no duration{words}", step.cite, where)
+    rules = [name for name, on in (("duration", step.duration is not None and not step.rhythm),
+                                   ("within", step.within), ("before_term_end", step.before_term_end)) if on]
+    if len(rules) > 1:
+        yield _f(reg, "error", "due-rule-conflict", f"{label} has both {' and '.join(rules)}: one due rule per step",
+                 step.cite, where)
+    if step.times_a_day and step.at_least_times_a_day:
+        yield _f(reg, "error", "due-rule-conflict", f"{label} has both times_a_day and at_least_times_a_day",
+                 step.cite, where)
+    if step.counted_from_step is not None and step.duration is None:
+        yield _f(reg, "error", "due-rule-conflict", f"{label}: counted_from_step needs a duration", step.cite, where)
+    if step.before_term_end is not None and step.before_term_end.unit is Unit.WORKING_DAY:
+        yield _f(reg, "error", "due-rule-conflict", f"{label}: before_term_end counts back in plain time (hours or "
+                 "calendar days), not working days", step.cite, where)
+    if step.when is not None:
+        unknown = [c for c in step.when.categories if reg.category(c) is None]
+        if unknown:
+            yield _f(reg, "error", "unknown-reference", f"{label}: the condition names unknown categories "
+                     f"{', '.join(unknown)}", step.when.cite, where + ".when")
+        if not step.when.categories and step.when.asked is None:
+            yield _f(reg, "error", "empty-condition", f"{label}: a condition needs categories or the act's words "
+                     "(asked)", step.when.cite, where + ".when")
+        if step.accepts or step.decides or step.issues:
+            yield _f(reg, "error", "route-flags", f"{label}: a step that accepts, decides or issues cannot be "
+                     "conditional", step.when.cite, where + ".when")
     if not step.output and not step.produces:
         yield _f(reg, "warning", "step-without-output", f"{label} has no output (completion form)",
                  step.cite, where)
@@ -390,18 +453,22 @@ class StepSum:
         return " + ".join(parts) or "nothing"
 
 
-def counted_steps(route: Route, term_unit: Unit) -> list[Step]:
+def counted_steps(route: Route, term_unit: Unit, steps: list[Step] | None = None) -> list[Step]:
     """Steps that run inside the term.
 
-    A term in days is counted from the day after submission, so minute/hour steps up to and including the
-    accepting step happen on the uncounted day of submission.  A term in minutes or hours counts them all.
+    A term in days is counted from the day after submission, so minute/hour steps (and 'within the working
+    day' or rhythm steps) up to and including the accepting step happen on the uncounted day of submission, as
+    do steps 'on the day of application'.  A term in minutes or hours counts them all.
     """
+    steps = list(route.steps) if steps is None else steps
     if term_unit.is_time:
-        return list(route.steps)
-    accept_at = next((i for i, s in enumerate(route.steps) if s.accepts), -1)
+        return steps
+    accept_at = next((i for i, s in enumerate(steps) if s.accepts), -1)
     out = []
-    for i, step in enumerate(route.steps):
-        if i <= accept_at and step.duration is not None and step.duration.unit.is_time:
+    for i, step in enumerate(steps):
+        same_day = (step.duration is not None and step.duration.unit.is_time) or step.within == "working-day" \
+            or (step.rhythm and step.duration is None)
+        if (i <= accept_at and same_day) or step.within == "application-day":
             continue
         out.append(step)
     return out
@@ -420,15 +487,30 @@ def check_terms(reg: Regulation) -> Iterator[Finding]:
                      "duration", term.cite, base)
             continue
         yield from _check_units(reg, name, route, term)
-        yield from _check_overrun(reg, name, route, term)
+        for label, steps, where in _paths(name, route):
+            yield from _check_overrun(reg, label, route, steps, term, where)
+            for own in term.by_result:
+                if reg.result(own.result) is None:
+                    continue
+                # Each result's own term must hold the steps too (a positive HIV finding's 3 days as well as 20).
+                yield from _check_overrun(reg, label, route, steps, term.model_copy(
+                    update={"duration": own.duration, "cite": own.cite}), where)
         for j, own in enumerate(term.by_result):
             if reg.result(own.result) is None:
                 yield _f(reg, "error", "unknown-reference", f"the term for channel {term.channel!r} names unknown "
                          f"result {own.result!r}", own.cite, f"terms.by_result[{j}]")
-                continue
-            # Each result's own term must hold the steps too (a positive HIV finding's 3 days as well as 20).
-            yield from _check_overrun(reg, name, route, term.model_copy(update={"duration": own.duration,
-                                                                              "cite": own.cite}))
+
+
+def _paths(name: str, route: Route) -> Iterator[tuple[str, list[Step], str]]:
+    """The main line and each branch's way (the main line up to the branch's step, then the branch)."""
+    yield f"route {name!r}", list(route.steps), f"routes.{name}"
+    for b, branch in enumerate(route.branches):
+        head = []
+        for step in route.steps:
+            head.append(step)
+            if step.n == branch.from_step:
+                break
+        yield f"route {name!r} branch {branch.code!r}", head + list(branch.steps), f"routes.{name}.branches[{b}]"
 
 
 def _check_units(reg: Regulation, name: str, route: Route, term: Term) -> Iterator[Finding]:
@@ -445,36 +527,85 @@ def _check_units(reg: Regulation, name: str, route: Route, term: Term) -> Iterat
                      f"routes.{name}.steps[{j}]")
 
 
-def _check_overrun(reg: Regulation, name: str, route: Route, term: Term) -> Iterator[Finding]:
+def _copy(total: StepSum) -> StepSum:
+    return StepSum(total.working_days, total.calendar_days, total.minutes)
+
+
+def _step_bound(step: Step, day_minutes: int) -> tuple[StepSum, str | None]:
+    """The most a step can take, as the linter counts it, and a note on how a due rule was counted."""
+    bound = StepSum()
+    if step.within == "working-day":
+        bound.add(Duration(1, Unit.WORKING_DAY))  # it may start at opening time and run to closing
+        return bound, "'within the working day' counted as up to one working day"
+    if step.rhythm and step.duration is None:
+        bound.minutes += math.ceil(day_minutes / step.rhythm)
+        return bound, f"a step done {step.rhythm} times a day counted as 1/{step.rhythm} of a working day"
+    if step.duration is not None:
+        bound.add(step.duration)
+    return bound, None
+
+
+def _check_overrun(reg: Regulation, name: str, route: Route, path: list[Step], term: Term,
+                   where: str) -> Iterator[Finding]:
     assert term.duration is not None
-    steps = counted_steps(route, term.duration.unit)
-    total = StepSum()
-    for step in steps:
-        if step.duration is not None:
-            total.add(step.duration)
-    schedule = _schedule(reg, reg.channel(route.channel).schedule if reg.channel(route.channel) else "department")
+    steps = counted_steps(route, term.duration.unit, path)
+    schedule = _schedule(reg, term_schedule(reg, route.channel).schedule)
     open_days = sum(1 for d in schedule.weekly if d)
     day_minutes = _day_minutes(schedule)
     extra = 1 if "issuance-day" in term.excludes else 0
     unit = term.duration.unit
-    allowed = term.duration.amount + extra
-    if unit is Unit.WORKING_DAY:
-        used = Fraction(total.working_days) + Fraction(total.minutes, day_minutes) + \
-            _min_working_days(total.calendar_days, open_days)
-    elif unit is Unit.CALENDAR_DAY:
-        wd = total.working_days + math.ceil(Fraction(total.minutes, day_minutes))
-        used = Fraction(_min_calendar_days(wd, open_days) + total.calendar_days)
-    else:
-        allowed = term.duration.minutes
-        used = Fraction(total.minutes + day_minutes * (total.working_days + total.calendar_days))
+    allowed = term.duration.amount + extra if not unit.is_time else term.duration.minutes
+
+    def used(total: StepSum) -> Fraction:
+        if unit is Unit.WORKING_DAY:
+            return Fraction(total.working_days) + Fraction(total.minutes, day_minutes) + \
+                _min_working_days(total.calendar_days, open_days)
+        if unit is Unit.CALENDAR_DAY:
+            wd = total.working_days + math.ceil(Fraction(total.minutes, day_minutes))
+            return Fraction(_min_calendar_days(wd, open_days) + total.calendar_days)
+        return Fraction(total.minutes + day_minutes * (total.working_days + total.calendar_days))
+
+    total = StepSum()
+    at_start: dict[int, StepSum] = {}
+    notes: list[str] = []
+    reserve: tuple[StepSum, Duration] | None = None  # the steps up to a 'before the term ends' step, its margin
+    for step in steps:
+        at_start[step.n] = _copy(total)
+        if step.before_term_end is not None:
+            reserve = (_copy(total), step.before_term_end)
+            notes.append(f"step {step.n} is due {step.before_term_end} before the term ends")
+            continue
+        bound, note = _step_bound(step, day_minutes)
+        if note and note not in notes:
+            notes.append(note)
+        anchor = at_start.get(step.counted_from_step) if step.counted_from_step else None
+        if anchor is not None:
+            # "within 3 working days after receiving the package": the span from that step's start to this
+            # step's end is bounded by this step's duration, whatever the steps in between took.
+            total = _plus(anchor, bound)
+            notes.append(f"step {step.n} counted from the start of step {step.counted_from_step}")
+            continue
+        total = _plus(total, bound)
+    value = used(total)
+    if reserve is not None:
+        before, margin = reserve
+        margin_sum = StepSum()
+        margin_sum.add(Duration(math.ceil(margin.minutes / (24 * 60)) if margin.unit.is_time else margin.amount,
+                                Unit.CALENDAR_DAY if unit is Unit.CALENDAR_DAY else Unit.WORKING_DAY))
+        value = max(value, used(_plus(before, margin_sum)))
     cite = f"{term.cite}; {route.cite}"
     excluded = " (the issuance day is not counted)" if extra else ""
-    if used > allowed:
-        yield _f(reg, "warning", "term-overrun", f"route {name!r}: the steps add up to {total}, more than the "
-                 f"term of {term.duration}{excluded} ({term.cite})", cite, f"routes.{name}")
-    elif used == allowed and total.working_days + total.calendar_days > 0:
-        yield _f(reg, "warning", "term-no-slack", f"route {name!r}: the steps add up to exactly the term of "
-                 f"{term.duration}; any delay makes the case overdue", cite, f"routes.{name}")
+    how = f" ({'; '.join(notes)})" if notes else ""
+    if value > allowed:
+        yield _f(reg, "warning", "term-overrun", f"{name}: the steps add up to {total}, more than the "
+                 f"term of {term.duration}{excluded} ({term.cite}){how}", cite, where)
+    elif value == allowed and total.working_days + total.calendar_days > 0:
+        yield _f(reg, "warning", "term-no-slack", f"{name}: the steps add up to exactly the term of "
+                 f"{term.duration}; any delay makes the case overdue{how}", cite, where)
+
+
+def _plus(a: StepSum, b: StepSum) -> StepSum:
+    return StepSum(a.working_days + b.working_days, a.calendar_days + b.calendar_days, a.minutes + b.minutes)
 
 
 _FORMULA = re.compile(r"^\s*(\d[\d\s]*)\s*(?:a|per|in a)\s+day\s*[×x*]\s*(\d+)\s*days?\s*$")
@@ -635,4 +766,53 @@ RULES.update({
     "complaint-court": ("error", "the court route carries a term or a role"),
     "complaint-unknown-role": ("error", "a complaint to the provider names a role not defined in roles"),
     "complaint-without-term": ("warning", "a complaint level other than court has no consideration term"),
+})
+
+
+# --- documents: alternatives and conditions (issue 13 part 3) ------------------------------------------
+# An alternative (`documents[].instead_of`) stands in for a category's requirement, and a category's
+# document may hold only under a condition (`when:`); the checklist (core/checklist.py) relies on both.
+
+def check_document_alternatives(reg: Regulation) -> Iterator[Finding]:
+    codes = {d.code for d in reg.documents}
+    for i, doc in enumerate(reg.documents):
+        where = f"documents[{i}].instead_of"
+        for code in doc.instead_of:
+            if code == doc.code:
+                yield _f(reg, "error", "unknown-alternative", f"document {doc.code!r} is listed as its own "
+                         "alternative", doc.cite, where)
+            elif code not in codes:
+                yield _f(reg, "error", "unknown-alternative", f"document {doc.code!r} stands instead of unknown "
+                         f"document {code!r}", doc.cite, where)
+    for i, cat in enumerate(reg.categories):
+        required = set(cat.documents)
+        for doc in reg.documents:
+            replaced = [c for c in doc.instead_of if c in required]
+            if doc.code in required and replaced:
+                # Listing the alternative too would demand both: the act lets one replace the other.
+                yield _f(reg, "error", "alternative-required", f"category {cat.code!r} requires {doc.code!r}, "
+                         f"which may stand instead of {', '.join(replaced)} in the same list", cat.cite,
+                         f"categories[{i}].documents[{cat.documents.index(doc.code)}]")
+        for cond in cat.conditions:
+            at = f"categories[{i}].documents[{cat.documents.index(cond.code)}]" if cond.code in required else \
+                f"categories[{i}].conditions"
+            if not (cond.cite or "").strip():
+                yield _f(reg, "error", "condition-without-cite", f"category {cat.code!r}: the condition of "
+                         f"{cond.code!r} has no cite: which clause says when it is needed?", cat.cite, at)
+            if cond.code not in codes:
+                yield _f(reg, "error", "unknown-reference", f"category {cat.code!r} requires unknown document "
+                         f"{cond.code!r}", cat.cite, at)
+            w = cond.when
+            lowest = min(a for a in (w.age_from, w.age_from_female) if a is not None) if w.age_from else None
+            if w.age_under is not None and lowest is not None and lowest >= w.age_under:
+                yield _f(reg, "error", "condition-never-holds", f"category {cat.code!r}: {cond.code!r} is needed "
+                         f"under {w.age_under} and from {lowest} at once, which no applicant is", cond.cite, at)
+
+
+_CHECKS = (*_CHECKS, check_document_alternatives)
+RULES.update({
+    "unknown-alternative": ("error", "a document stands instead of a document that is not defined (or of itself)"),
+    "alternative-required": ("error", "a category requires both a document and the alternative that may replace it"),
+    "condition-without-cite": ("error", "a category's conditional document has no cite for its condition"),
+    "condition-never-holds": ("error", "a conditional document's age bounds exclude every applicant"),
 })

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, PlainSerializer
+from pydantic import BeforeValidator, Field, PlainSerializer, ValidationError, model_validator
 
 from qyzmet.core.basemodel import Cited, Code, Text, _Strict
 from qyzmet.core.durations import Duration, parse_duration
@@ -41,6 +41,7 @@ Provision = Literal[
     "copy-with-original",  # a copy is kept, the original shown for checking and returned
     "declaration",  # the applicant's own statement (e.g. income "of a declarative nature")
     "fetched-by-iin",  # the provider obtains it from a state information system
+    "shown",  # presented for identification or checking and handed back at once: no copy is kept
 ]
 class Registration(Cited):
     number: str
@@ -122,6 +123,13 @@ class Term(Cited):
     """The total term of the service through one channel."""
 
     channel: ChannelCode
+    counts_on: str | None = Field(
+        default=None,
+        description="the schedule whose working days the term counts: a channel code (provider, psc) or a schedule "
+                    "name; None: the act is silent and the term counts on the provider's schedule, who renders the "
+                    "service",
+    )
+    counts_on_cite: str | None = Field(default=None, description="the clause that names the schedule, if the act does")
     duration: DurationField | None = None
     duration_ru: DurationField | None = None
     duration_text: Text | None = None
@@ -140,6 +148,14 @@ class Term(Cited):
         description="terms that depend on the result; ``duration`` then bounds the case until the deciding "
                     "step names its result, and the engine moves the due date to the result's own term",
     )
+    on_calendar_change: Literal["recompute", "fixed"] = Field(
+        default="recompute",
+        description="when a decree changes the calendar while the term runs: ``recompute`` counts the term again "
+                    "on the new calendar (the acts define the term as N days counted from submission, so the "
+                    "date follows the days that count); ``fixed`` keeps the date set at acceptance, for an act "
+                    "that fixes it then (none of the shipped acts does: docs/ARCHITECTURE.md)",
+    )
+    on_calendar_change_cite: str | None = Field(default=None, description="the clause that fixes the date, if any")
 
     def for_result(self, code: str | None) -> ResultTerm | None:
         return next((t for t in self.by_result if t.result == code), None)
@@ -163,17 +179,88 @@ class Document(Cited):
     name: Text
     provided_as: Provision = "copy-with-original"
     form: str | None = None
+    instead_of: tuple[str, ...] = Field(
+        default=(),
+        description="documents this one may replace ('the IIN instead of the RNN and SIK certificates', 'a court "
+                    "decision where the archives were not preserved'): a category's requirement of any of them is "
+                    "met when this one is given. An alternative is not itself listed in the category",
+    )
+
+
+class DocumentCondition(_Strict):
+    """When a category's document is needed: the applicant's age, or a status only the applicant knows.
+
+    The IIN gives the birth date and sex, so age conditions are decided by the checklist itself; ``if_any``
+    documents ("court decision, if any") are listed as optional and never block acceptance.
+    """
+
+    age_under: int | None = Field(default=None, ge=1, le=130, description="only for applicants younger than this")
+    age_from: int | None = Field(default=None, ge=1, le=130, description="only for applicants of this age or older")
+    age_from_female: int | None = Field(
+        default=None, ge=1, le=130,
+        description="for women, where the age the act refers to differs by sex (the pension age: men 63, women 58)")
+    if_any: bool = Field(default=False, description="'if any', 'if available': given when the applicant has one")
+    no_iin: bool = Field(default=False, description="'where there is no IIN': not needed from an applicant with one")
+    note: Text | None = Field(default=None, description="the act's own words for the condition")
+
+    @model_validator(mode="after")
+    def _says_something(self) -> DocumentCondition:
+        if self.age_under is None and self.age_from is None and not self.if_any and not self.no_iin:
+            raise ValueError("a condition needs age_under, age_from, if_any or no_iin")
+        if self.age_from_female is not None and self.age_from is None:
+            raise ValueError("age_from_female needs age_from (the men's age)")
+        return self
+
+
+class ConditionalDocument(_Strict):
+    """A category's document with its condition; written inline in ``categories[].documents`` as
+    ``{code: birth-certificate, when: {age_under: 18}, cite: "cl. 13.2"}``.  Not a :class:`Cited` node: the
+    linter's own check (``condition-without-cite``) names the YAML position of a missing cite."""
+
+    code: Code
+    when: DocumentCondition
+    cite: str | None = None
 
 
 class Category(Cited):
     code: Code
     name: Text
-    documents: tuple[str, ...] = ()
+    documents: tuple[str, ...] = Field(
+        default=(), description="every document code of the category in the act's order, conditional ones too")
+    conditions: tuple[ConditionalDocument, ...] = Field(
+        default=(), description="the documents of ``documents`` needed only under a condition (filled from the "
+                                "inline ``{code, when, cite}`` items)")
     identity: Literal["iin", "personal-code"] = Field(
         default="iin",
         description="personal-code: the applicant is registered under a code assigned at the first step instead "
                     "of the IIN (an anonymous examination); no IIN is taken or stored",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_conditional(cls, data: object) -> object:
+        # Inline items keep the act's order in one list; the rest of the system reads plain codes.
+        if not isinstance(data, dict) or not isinstance(data.get("documents"), (list, tuple)):
+            return data
+        codes: list[object] = []
+        conditions = list(data.get("conditions") or ())
+        for i, item in enumerate(data["documents"]):
+            if isinstance(item, dict):
+                try:
+                    conditions.append(ConditionalDocument.model_validate(item))
+                except ValidationError as exc:
+                    first = exc.errors(include_url=False)[0]
+                    where = ".".join(str(p) for p in first["loc"])
+                    msg = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
+                    raise ValueError(f"documents[{i}]{'.' + where if where else ''}: "
+                                     f"{msg.removeprefix('Value error, ')}") from None
+                codes.append(item.get("code"))
+            else:
+                codes.append(item)
+        return {**data, "documents": codes, "conditions": conditions}
+
+    def condition(self, code: str) -> ConditionalDocument | None:
+        return next((c for c in self.conditions if c.code == code), None)
 
 
 class Ground(Cited):
@@ -206,6 +293,20 @@ class Role(Cited):
     )
 
 
+class StepCondition(Cited):
+    """When a step is done at all: only for some applicant categories, or only when a person finds that the act's
+    condition holds (a threshold the act leaves to another act, e.g. "depending on the duration of incapacity")."""
+
+    categories: tuple[str, ...] = Field(
+        default=(), description="the step is done only for cases of these applicant categories; skipped otherwise")
+    asked: Text | None = Field(
+        default=None, description="the condition in the act's words; the step opens and the person who holds it may "
+                                  "record that the condition does not hold and skip it (with a note)")
+
+
+Within = Literal["working-day", "application-day"]
+
+
 class Step(Cited):
     n: int
     role: str | None = None
@@ -215,18 +316,111 @@ class Step(Cited):
     duration: DurationField | None = None
     duration_ru: DurationField | None = None
     duration_text: Text | None = None
+    within: Within | None = Field(
+        default=None,
+        description="a due rule in place of a duration: working-day = 'within the working day' (by the closing time "
+                    "of the working day the step starts on; a step starting at or after closing time belongs to the "
+                    "next working day); application-day = 'on the day of application' (by the closing time of the "
+                    "day the documents were submitted)",
+    )
+    times_a_day: int | None = Field(
+        default=None, ge=1,
+        description="a rhythm step done N times a day ('3 times a day'): a case waits for the next round, at most "
+                    "1/N of the working day",
+    )
     # "Not less than 2 times a day": a batch step (a registry sent) with a daily rhythm instead of a
-    # per-case duration; the registries page counts today's batches against it.
+    # per-case duration; the registries page counts today's batches against it, and a case waits at most
+    # 1/N of the working day for the next batch.
     at_least_times_a_day: int | None = Field(default=None, ge=1)
+    before_term_end: DurationField | None = Field(
+        default=None,
+        description="'not later than one day (24 hours) before the term ends': due that long before the case's "
+                    "term (hours or calendar days, counted back in plain time)",
+    )
+    counted_from_step: int | None = Field(
+        default=None, ge=1,
+        description="the duration counts from the start of that step, not from this step's own start ('within "
+                    "3 working days after receiving the package', 'on the 13th working day after receiving it')",
+    )
+    when: StepCondition | None = None
     accepts: bool = False
     decides: bool = False
     issues: bool = False
+
+    @property
+    def rhythm(self) -> int | None:
+        """Rounds a day of a rhythm step (exact or 'at least'), else None."""
+        return self.times_a_day or self.at_least_times_a_day
+
+    @property
+    def has_due_rule(self) -> bool:
+        """Does the act bound this step at all (a duration or one of the due rules)?"""
+        return bool(self.duration is not None or self.within or self.rhythm or self.before_term_end)
+
+
+class Branch(Cited):
+    """A way out of the main line the act gives, e.g. a refusal through the PSC: "the district department returns
+    the documents to the PSC on the 13th working day after receiving the package, with the reason in writing".
+
+    A reasoned refusal decided at ``from_step`` (or at the route's deciding step, if that is ``from_step``) leaves
+    the main line after that step and continues with ``steps``; the branch's last step issues the refusal.
+    """
+
+    code: Code
+    name: Text
+    outcome: Literal["refusal"] = Field(default="refusal", description="the decision that takes the branch")
+    from_step: int = Field(ge=1, description="the main-line step at which the refusal is decided and the branch leaves")
+    steps: tuple[Step, ...]
 
 
 class Route(Cited):
     name: Text
     channel: ChannelCode
     steps: tuple[Step, ...]
+    branches: tuple[Branch, ...] = ()
+
+    # --- navigation: steps are addressed by their number, which is unique across the main line and branches
+
+    def step(self, n: int) -> Step:
+        for s in self.steps:
+            if s.n == n:
+                return s
+        for b in self.branches:
+            for s in b.steps:
+                if s.n == n:
+                    return s
+        raise KeyError(f"route {self.name.get('en') or ''!r} has no step {n}")
+
+    def branch_of(self, n: int) -> Branch | None:
+        """The branch step ``n`` belongs to; None on the main line."""
+        return next((b for b in self.branches if any(s.n == n for s in b.steps)), None)
+
+    def branch_from(self, n: int) -> Branch | None:
+        """The refusal branch that leaves the main line at step ``n``."""
+        return next((b for b in self.branches if b.from_step == n), None)
+
+    def line_of(self, n: int) -> tuple[Step, ...]:
+        """The steps of the line (main or branch) that step ``n`` is on."""
+        branch = self.branch_of(n)
+        return branch.steps if branch else self.steps
+
+    def following(self, n: int) -> Step | None:
+        """The step after ``n`` on its own line, ignoring conditions and branches (None after the last)."""
+        line = self.line_of(n)
+        i = next(i for i, s in enumerate(line) if s.n == n)
+        return line[i + 1] if i + 1 < len(line) else None
+
+    def previous(self, n: int) -> Step | None:
+        """The step before ``n`` on its line; a branch's first step follows the step it leaves from."""
+        line = self.line_of(n)
+        i = next(i for i, s in enumerate(line) if s.n == n)
+        if i > 0:
+            return line[i - 1]
+        branch = self.branch_of(n)
+        return self.step(branch.from_step) if branch else None
+
+    def all_steps(self) -> tuple[Step, ...]:
+        return self.steps + tuple(s for b in self.branches for s in b.steps)
 
 
 class FormField(_Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qyzmet.core.checklist import alternatives_of, condition_text
 from qyzmet.core.durations import format_duration
 from qyzmet.core.norm_table import item_lines
 from qyzmet.core.regulation import Regulation, Step, Term
@@ -29,6 +30,9 @@ LABELS = {
     "norms": {"kk": "Қамтамасыз ету нормалары", "ru": "Нормы обеспечения", "en": "Entitlement norms"},
     "rules": {"kk": "Ерекше ережелер", "ru": "Особые правила", "en": "Special rules"},
 }
+
+
+OR = {"kk": "немесе", "ru": "или", "en": "or"}
 
 
 def duration_label(item: Step | Term, lang: str) -> str:
@@ -66,7 +70,12 @@ def summary(reg: Regulation, lang: str = "kk") -> str:
         for code in cat.documents:
             doc = reg.document(code)
             if doc:
-                out.append(f"      – {doc.name.get(lang)} ({doc.provided_as}) [{doc.cite}]")
+                conditional = cat.condition(code)
+                when = (f" ⟨{condition_text(conditional.when, lang)} [{conditional.cite}]⟩"
+                        if conditional else "")
+                out.append(f"      – {doc.name.get(lang)} ({doc.provided_as}) [{doc.cite}]{when}")
+                for alt in alternatives_of(reg, code):  # "X or Y": a document that may stand in for it
+                    out.append(f"        {OR[lang]} {alt.name.get(lang)} ({alt.provided_as}) [{alt.cite}]")
     if not reg.categories:
         out.append(f"  {t('silent')}")
     for key, grounds in (("acceptance", reg.acceptance_refusal_grounds), ("refusal", reg.refusal_grounds)):

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 
 from qyzmet.cases.models import Case, Task
 from qyzmet.cases.services import Transition, regulation_of
-from qyzmet.core import engine
+from qyzmet.core import checklist, engine
 from qyzmet.core.calendar import to_local
 from qyzmet.core.regulation import Regulation
 from qyzmet.directory.models import person_name
@@ -98,6 +98,25 @@ def _document_name(reg: Regulation, code: str, lang: str) -> str:
     return document.name.get(lang) if document else ""
 
 
+def _document_lines(reg: Regulation, case: Case, lang: str) -> tuple[tuple[str, bool], ...]:
+    """The receipt's list: what was actually given, in the document's language (the checklist row keeps the
+    Kazakh name), saying which document an alternative replaced and that a shown one went back; an optional
+    ("if any") document not given is no missing document, so it is left out."""
+    lines = []
+    for item in case.checklist.all():
+        info = checklist.describe(reg, case.category, item.document)
+        if info.optional and not item.present:
+            continue
+        name = _document_name(reg, item.document, lang) or item.name
+        notes = []
+        if info.instead_of:
+            notes.append(checklist.word("instead_of", lang, x=_document_name(reg, info.instead_of, lang)))
+        if info.shown and item.present:
+            notes.append(checklist.word("shown", lang))
+        lines.append((f"{name} ({'; '.join(notes)})" if notes else name, item.present))
+    return tuple(lines)
+
+
 def _person(task: Task | None) -> str:
     return person_name(task.closed_by) if task and task.closed_by else ""
 
@@ -137,9 +156,7 @@ def facts_of(case: Case, reg: Regulation, lang: str, now: dt.datetime, actor=Non
         outcome = state.outcome or ""
     result = plan.result_of(reg, state.outcome, state.result)
     extra.update(result_facts(reg, state, lang))
-    # The checklist keeps the Kazakh name; the name in the document's language is the regulation's.
-    documents = tuple((_document_name(reg, item.document, lang) or item.name, item.present)
-                      for item in case.checklist.all())
+    documents = _document_lines(reg, case, lang)
     representative = case.representative_name
     if representative and case.power_of_attorney:
         representative = f"{representative} ({case.power_of_attorney})"

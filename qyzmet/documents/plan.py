@@ -145,12 +145,13 @@ def every_paper(reg: Regulation) -> list[Paper]:
 
 def _produced_only_later(reg: Regulation, route: str, n: int, result: Result) -> bool:
     """The table names the result's paper only after step ``n`` (none of the steps up to it drafts it)."""
-    steps = reg.route(route).steps
+    steps = reg.route(route).line_of(n)
+    i = next(i for i, s in enumerate(steps) if s.n == n) + 1
 
     def names(step) -> bool:
         return result.code in step.produces or bool(result.form and result.form in step.produces)
 
-    return any(names(s) for s in steps[n:]) and not any(names(s) for s in steps[:n])
+    return any(names(s) for s in steps[i:]) and not any(names(s) for s in steps[:i])
 
 
 def papers_for(reg: Regulation, state: engine.CaseState, event: engine.Event,
@@ -160,7 +161,7 @@ def papers_for(reg: Regulation, state: engine.CaseState, event: engine.Event,
     results = {r.code: r for r in reg.results}
     chosen = result_of(reg, state.outcome, state.result)
     if isinstance(event, engine.CompleteStep):
-        step = reg.route(state.route).steps[event.n - 1]
+        step = reg.route(state.route).step(event.n)
         if step.decides and chosen is not None and not _produced_only_later(reg, state.route, step.n, chosen):
             # The decision is signed: its paper exists from now on — unless the table names it only at a
             # later step (an examination's certificate, made when it is handed over after the laboratory).

@@ -219,7 +219,7 @@ def process(actor: Actor, case_id: int, now: dt.datetime) -> Case:
     """The provider's next step: check and register the request (4), or send the notification (6); the
     applicant's receipt of it (7) is recorded at once, which issues the case and writes the register line."""
     case, task = _request_for(actor, case_id)
-    step = services.regulation_of(case.regulation).route(case.route).steps[task.step - 1]
+    step = services.regulation_of(case.regulation).route(case.route).step(task.step)
     # The act has no refusal (cl. 3, 7.4): the step that sends the result can only send the notification.
     done = cases.Completion(decision="positive") if step.decides else cases.Completion()
     return cases.complete(actor, task.pk, done, to_local(now))

@@ -55,12 +55,12 @@ def examination(case: Case, lang: str) -> Examination:
     reg = regulation_of(case.regulation)
     state = engine.state_from_dict(case.state)
     route = reg.route(case.route)
-    step = route.steps[state.step - 1] if state.step else None
+    step = route.step(state.step) if state.step else None
     if state.status is engine.Status.ISSUED:
         stage = Stage.ISSUED
     elif step is not None and step.issues:
         stage = Stage.READY
-    elif state.history and any(route.steps[r.n - 1].role != route.steps[0].role for r in state.history):
+    elif state.history and any(route.step(r.n).role != route.steps[0].role for r in state.history):
         stage = Stage.ANALYSIS
     else:
         stage = Stage.REGISTERED

@@ -46,6 +46,7 @@ from qyzmet.directory.models import Office, RoleAssignment
 
 HEAD = "head"
 MAX_DAYS = 366  # one report covers at most a year: it reads every finished step of the office in the period
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # the days a report may name
 
 
 @dataclass
@@ -138,6 +139,11 @@ def period(first: str | dt.date | None, last: str | dt.date | None) -> tuple[dt.
             days.append(dt.date.fromisoformat((value or "").strip()))
         except ValueError:
             raise Invalid(name, _("Enter the day as YYYY-MM-DD, e.g. 2025-03-01.")) from None
+    for name, day in zip(("from", "to"), days, strict=True):
+        if not EARLIEST <= day <= LATEST:
+            # Year 1 would overflow turning Almaty midnight into UTC (a 500 the API fuzzing found).
+            raise Invalid(name, _("Enter a day between %(first)s and %(last)s.")
+                          % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()})
     a, b = days
     if b < a:
         raise Invalid("to", _("The last day cannot be before the first day."))
@@ -196,7 +202,7 @@ def report(office: Office, first: dt.date, last: dt.date, *, service: str | None
         if reg is None:
             reg = versions[version_id] = services.regulation_of(RegulationVersion.objects.get(pk=version_id))
         route = reg.route(route_code)
-        step = route.steps[t["step"] - 1]
+        step = route.step(t["step"])
         schedule = reg.schedule_for_role(step.role, route)
         calendar = calendars.get((version_id, schedule))
         if calendar is None:

@@ -130,9 +130,10 @@ def citizen_view(case: Case, lang: str, now: dt.datetime) -> CitizenView:
     reg = regulation_of(case.regulation)
     step: Step | None = None
     if case.current_step and case.status in (Case.Status.SUBMITTED, Case.Status.IN_PROGRESS):
-        steps = reg.route(case.route).steps
-        if 1 <= case.current_step <= len(steps):
-            step = steps[case.current_step - 1]
+        try:
+            step = reg.route(case.route).step(case.current_step)
+        except KeyError:
+            step = None
     status = public_status(case, step)
     current = None
     if step is not None:

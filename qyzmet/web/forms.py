@@ -88,12 +88,32 @@ class OnlineApplicationForm(forms.Form):
         # Only what some category's checklist asks for: the acts also list outputs (journals, messages)
         # among their documents, and those are nothing an applicant attaches.
         asked = dict.fromkeys(code for c in reg.categories for code in c.documents)
+        # A document that may stand in for an asked one is asked too ("the IIN instead of the SIK certificate").
+        asked.update(dict.fromkeys(d.code for d in reg.documents if any(c in asked for c in d.instead_of)))
         if asked:
             self.fields["documents"] = forms.MultipleChoiceField(
                 label=_("Documents you attach"), required=False, widget=forms.CheckboxSelectMultiple,
-                choices=[(code, reg.document(code).name.get(lang)) for code in asked if reg.document(code)],
+                choices=[(code, _apply_document_label(reg, code, lang)) for code in asked if reg.document(code)],
                 help_text=_("Documents the state systems hold are fetched by your IIN; tick what you attach"),
             )
+
+
+def _apply_document_label(reg, code: str, lang: str) -> str:
+    """A document's name for the citizen's list, saying what it replaces and when it is needed at all."""
+    from qyzmet.web.checklist_view import condition_label
+
+    doc = reg.document(code)
+    label = doc.name.get(lang)
+    replaced = [reg.document(c).name.get(lang) for c in doc.instead_of if reg.document(c)]
+    if replaced:
+        label += " — " + _("instead of: %(name)s") % {"name": "; ".join(replaced)}
+    conditions = dict.fromkeys(condition_label(cat.condition(code).when) for cat in reg.categories
+                               if cat.condition(code))
+    if conditions:
+        label += f" ({'; '.join(conditions)})"
+    if doc.provided_as == "shown":
+        label += f" ({_('shown, returned (no copy kept)')})"
+    return label
 
 
 class StaffLoginForm(AuthenticationForm):

@@ -41,6 +41,7 @@ from qyzmet.directory.models import person_name
 from qyzmet.documents.models import case_documents
 from qyzmet.entitlements import workflow as entitlements
 from qyzmet.web import timeline_view
+from qyzmet.web.checklist_view import case_rows, intake_rows
 from qyzmet.web.deadline_reasons import term_reasons
 from qyzmet.web.text import current_language, in_language
 
@@ -101,7 +102,7 @@ def inbox(request: HttpRequest, actor: Actor) -> HttpResponse:
     rows = []
     for task in page.object_list:
         reg = regulation_of(task.case.regulation)
-        step = reg.route(task.case.route).steps[task.step - 1]
+        step = reg.route(task.case.route).step(task.step)
         rows.append({"task": task, "case": task.case, "reg": reg, "step": step, "role": reg.role(task.role),
                      "urgency": urgency(task.opened_at, task.due, now)})
     # Complaints (qyzmet.complaints): the open complaints this person answers, a panel above the tasks.
@@ -138,7 +139,7 @@ def _case_page(request: HttpRequest, actor: Actor, case: Case, *, errors: dict[s
             and current.task_purpose != "storage")
     step = current.step if current else None
     state = engine.state_from_dict(case.state)
-    issuing_role = route.steps[state.step - 1].role if state.step else None
+    issuing_role = route.step(state.step).role if state.step else None
     psc_issuer = case.office_id == actor.office_id and actor.holds(issuing_role)
     storage_ends = engine.storage_ends(reg, state) if state.custody is None else None
     registry_items = list(case.registry_items.select_related("registry").order_by("-registry__dispatched_at"))
@@ -150,7 +151,7 @@ def _case_page(request: HttpRequest, actor: Actor, case: Case, *, errors: dict[s
         "custody": state.custody, "storage_ends": storage_ends,
         "can_store": bool(psc_issuer and storage_ends and _now() >= storage_ends),
         "can_request": bool(psc_issuer and state.custody == "provider"),
-        "checklist": list(case.checklist.all()), "events": timeline_view.events(case),
+        "checklist": case_rows(reg, case), "events": timeline_view.events(case),
         "registry_items": registry_items, "arriving": arriving,
         "taken_by_other": bool(current and current.claimed_by_id not in (None, actor.user_id)),
         "dispatch": bool(step and workflow.is_dispatch_step(route, step.n)),
@@ -279,7 +280,7 @@ def receipt(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     ground = reg.acceptance_refusal_ground(case.grounds[0]) if refused and case.grounds else None
     return render(request, "web/staff/receipt.html", {
         "case": case, "reg": reg, "route": route, "step": accept, "refused": refused, "ground": ground,
-        "checklist": list(case.checklist.all()), "receiver": receiver,
+        "checklist": case_rows(reg, case), "receiver": receiver,
         "receiver_name": person_name(receiver.actor) if receiver.actor else "",
         "kind": "receipt" if route.channel == "psc" else "talon",
         "term_reasons": term_reasons(case, reg, current_language()),
@@ -369,11 +370,11 @@ def _item_request(reg, post) -> entitlements.ItemRequest | None:
                                     categories=tuple(post.getlist("recipient_categories")))
 
 
-def _checklist(reg, category, form) -> list[dict]:
+def _checklist(reg, category, form) -> list:
+    """The category's checklist for the applicant whose IIN is typed (its birth date decides the documents
+    of minors and of pension age), each requirement with the documents that may stand in for it."""
     chosen = set(form.getlist("documents")) if hasattr(form, "getlist") else set()
-    codes = category.documents if category else tuple(d.code for d in reg.documents)
-    return [{"doc": reg.document(code), "code": code, "checked": code in chosen} for code in codes
-            if reg.document(code) is not None]
+    return intake_rows(reg, category, chosen, (form.get("iin") or "").strip(), _now().date())
 
 
 def _iin_info(iin: str) -> dict | None:

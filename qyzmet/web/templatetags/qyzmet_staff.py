@@ -76,6 +76,7 @@ _PROVISION_LABELS = {
     "copy-with-original": gettext_noop("copy (original shown and returned)"),
     "declaration": gettext_noop("applicant's statement"),
     "fetched-by-iin": gettext_noop("obtained by IIN from state systems"),
+    "shown": gettext_noop("shown, returned (no copy kept)"),
 }
 
 
