@@ -209,6 +209,25 @@ def test_booking_online_waits_for_the_registrars_answer_then_shows_it_and_can_be
     assert slot in B.free_slots(doctor=doctor, day=dt.date(2025, 3, 26), now=clock())  # free again
 
 
+def test_a_portal_request_cancelled_before_the_answer_leaves_the_registrars_inbox_and_cannot_be_confirmed(
+        registrar, doctor, clock):
+    citizen = Client()
+    slot = slot_at(doctor, at(26, 9, 40))
+    citizen.post(f"/health/slots/{slot.pk}/book/", PATIENT_FORM)
+    booking = Booking.objects.get(slot=slot)
+    citizen.post(f"/health/my/{booking.pk}/cancel/")
+    booking.refresh_from_db()
+    case = booking.case
+    # No application is left: the answer step is closed, not overdue in half an hour, and no one is refused.
+    assert (booking.status, case.status, case.state["request_closed"]) == ("cancelled", "request-closed", "withdrawn")
+    assert not case.tasks.filter(closed_at__isnull=True).exists()
+    assert booking.case.number not in login(REGISTRAR).get("/staff/health/").content.decode()
+    with pytest.raises(B.Conflict):
+        B.confirm_online(registrar, booking.pk, clock())
+    booking.refresh_from_db()
+    assert booking.answered_at is None and booking.status == "cancelled"
+
+
 def test_a_stranger_finds_nobodys_booking_and_the_owner_finds_theirs_with_number_and_iin(registrar, doctor, clock):
     booking = B.book(registrar, "appointment", slot_at(doctor, at(20, 11, 0)).pk, patient(), "phone", clock())
     citizen = Client()

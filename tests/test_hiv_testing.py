@@ -169,3 +169,28 @@ def test_the_laboratory_chooses_the_result_on_the_case_page(health, clock):
                                                              "result": "certificate-negative"})
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).state["result"] == "certificate-negative"
+
+
+def test_a_complaint_about_an_anonymous_examination_is_registered_under_the_code_and_refuses_a_name(health):
+    from qyzmet.complaints import workflow as complaints
+
+    case = register()
+    now = dt.datetime(2025, 3, 19, 11, 0, tzinfo=ALMATY)
+    with pytest.raises(workflow.Invalid) as exc:
+        complaints.file_at_counter(actor("counselling-doctor"), case.pk, to="provider", text="Ұзақ күттім.", now=now,
+                                   complainant="Серікова Айгүл")
+    assert exc.value.field == "complainant"
+    assert not case.complaints.exists()
+    complaint = complaints.file_at_counter(actor("counselling-doctor"), case.pk, to="provider", text="Ұзақ күттім.",
+                                           now=now)
+    assert complaint.complainant == case.personal_code and complaint.complainant
+
+
+def test_a_representative_cannot_be_named_on_an_anonymous_examination(health):
+    for field, extra in (("representative.name", {"representative_name": "Серіков Нұрлан"}),
+                         ("representative.power_of_attorney", {"power_of_attorney": "№ 12 от 01.03.2025"})):
+        app = workflow.Application(regulation=HIV, iin="", category="anonymous", **extra)
+        with pytest.raises(workflow.Invalid) as exc:
+            workflow.intake(actor("counselling-doctor"), app, dt.datetime(2025, 3, 19, 10, 0, tzinfo=ALMATY))
+        assert exc.value.field == field
+    assert not Case.objects.exists()

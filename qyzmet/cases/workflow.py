@@ -195,7 +195,9 @@ def _check_application(reg: Regulation, app: Application, today: dt.date) -> Non
     if registers_by_code(reg, app.category):
         # Nothing that names the person enters an anonymous case: not the IIN, not a name, not a phone.
         for name, value in (("applicant.iin", app.iin), ("applicant.name", app.name), ("applicant.phone", app.phone),
-                            ("representative.iin", app.representative_iin)):
+                            ("representative.iin", app.representative_iin),
+                            ("representative.name", app.representative_name),
+                            ("representative.power_of_attorney", app.power_of_attorney)):
             if value.strip():
                 raise Invalid(name, _("An anonymous examination is registered under a personal code: leave the "
                                       "IIN, the name and the phone empty."))

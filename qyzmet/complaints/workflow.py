@@ -174,6 +174,12 @@ def _text(text: str) -> str:
 
 
 def _complainant(case: Case, name: str) -> str:
+    if case.personal_code:
+        # An anonymous examination names nobody: the complaint is registered under the case's personal code.
+        if (name or "").strip():
+            raise Invalid("complainant", _("The case is registered under a personal code: a complaint about it "
+                                           "is registered under the same code, without a name."))
+        return case.personal_code
     name = (name or "").strip() or case.applicant_name.strip()
     if not name:
         raise Invalid("complainant", _("Enter the complainant's full name."))

@@ -157,9 +157,11 @@ class ReturnResult:
 class CloseRequest:
     """A proactive request ends without an application: the recipient refused it by code, or did not answer
     within the step's term and the request is deleted (mlsp-2021 annex 1 cl. 14, 15, 28, 29 and their
-    twins).  Only at the accepting step of a proactive route; "expired" only once that step is overdue."""
+    twins).  Only at the accepting step of a proactive route; "expired" only once that step is overdue.
+    "withdrawn": on any route, the applicant took back a request nobody has answered yet (a portal
+    appointment cancelled before the registrar's answer) — no application was made, nothing is owed."""
 
-    reason: Literal["declined", "expired"]
+    reason: Literal["declined", "expired", "withdrawn"]
     by: str | None = None
     note: str = ""
     kind: Literal["close-request"] = "close-request"
@@ -314,7 +316,7 @@ class CaseState:
     outcome: Literal["positive", "refusal"] | None = None
     grounds: tuple[str, ...] = ()
     acceptance_refusal_ground: str | None = None
-    request_closed: Literal["declined", "expired"] | None = None  # why a proactive request ended
+    request_closed: Literal["declined", "expired", "withdrawn"] | None = None  # why a request ended unanswered
     closed_at: dt.datetime | None = None
     history: tuple[StepRecord, ...] = ()
     seq: int = 0  # number of events applied
@@ -559,13 +561,17 @@ def _refuse_acceptance(reg: Regulation, state: CaseState, event: RefuseAcceptanc
 def _close_request(route: Route, state: CaseState, event: CloseRequest,
                    now: dt.datetime) -> tuple[CaseState, list[Effect]]:
     step = route.step(state.step) if state.step else None
-    if route.channel != "proactive" or state.status is not Status.SUBMITTED or step is None or not step.accepts:
+    if event.reason == "withdrawn":
+        # The portal's steps before the answer are the system's own; what matters is that nobody decided yet.
+        if state.status not in (Status.SUBMITTED, Status.IN_PROGRESS) or step is None or state.outcome is not None:
+            raise EngineError("only a request nobody has answered yet can be withdrawn")
+    elif route.channel != "proactive" or state.status is not Status.SUBMITTED or step is None or not step.accepts:
         raise EngineError("only a proactive request still waiting for the recipient's answer can be closed")
     if event.reason == "expired" and (state.step_due is None or now <= state.step_due):
         due = f"{state.step_due:%Y-%m-%d %H:%M}" if state.step_due else "no due time"
         raise EngineError(f"the request cannot expire before its answer term ends ({due})")
-    if event.reason not in ("declined", "expired"):
-        raise EngineError(f"reason must be 'declined' or 'expired', not {event.reason!r}")
+    if event.reason not in ("declined", "expired", "withdrawn"):
+        raise EngineError(f"reason must be 'declined', 'expired' or 'withdrawn', not {event.reason!r}")
     new = replace(state, status=Status.REQUEST_CLOSED, request_closed=event.reason, closed_at=now, step=None,
                   step_due=None)
     return new, [Effect("request-closed", {"reason": event.reason, "by": event.by, "at": now, "note": event.note,

@@ -278,7 +278,8 @@ def booking_for(actor: Actor, pk: int) -> Booking:
 
 def waiting_for_answer(booking: Booking) -> bool:
     """A portal request whose electronic answer the registrar has not given yet."""
-    return booking.channel == Booking.Channel.PORTAL and booking.answered_at is None
+    return (booking.channel == Booking.Channel.PORTAL and booking.answered_at is None
+            and booking.status in (Booking.Status.BOOKED, Booking.Status.REQUESTED))
 
 
 def confirm_online(actor: Actor, pk: int, now: dt.datetime) -> Booking:
@@ -291,7 +292,7 @@ def confirm_online(actor: Actor, pk: int, now: dt.datetime) -> Booking:
         raise Conflict(_("Assign the time of the doctor's visit first."))
     with transaction.atomic():
         locked = Booking.objects.select_for_update().get(pk=booking.pk)
-        if locked.answered_at is not None:
+        if not waiting_for_answer(locked):
             raise Conflict(_("This request has already been answered."))
         booking.answered_at = now
         booking.save(update_fields=["answered_at"])
@@ -327,6 +328,10 @@ def _cancel(booking: Booking, by: str, now: dt.datetime) -> Booking:
                            % {"status": status_label(locked.status)})
         if locked.slot is not None and locked.slot.starts_at <= now:
             raise Conflict(_("This time has already begun: record whether the patient came instead."))
+        if waiting_for_answer(locked) and locked.case_id is not None:
+            # Nobody has answered the portal request yet: it ends as withdrawn, so the registrar's answer step
+            # leaves the inbox instead of going overdue on a request that no longer exists.
+            services.apply_event(locked.case, engine.CloseRequest("withdrawn", by=by), now)
         booking.status, booking.cancelled_at, booking.cancelled_by = Booking.Status.CANCELLED, now, by
         booking.save(update_fields=["status", "cancelled_at", "cancelled_by"])
     return booking

@@ -51,7 +51,8 @@ def _day_url(doctor_id: int | None, day: dt.date) -> str:
 
 def _waiting(actor: Actor) -> list[dict]:
     """Portal requests of this office waiting for the registrar's answer, with the step's due time and clause."""
-    rows = (Booking.objects.filter(office_id=actor.office_id, channel=Booking.Channel.PORTAL, answered_at__isnull=True)
+    rows = (Booking.objects.filter(office_id=actor.office_id, channel=Booking.Channel.PORTAL, answered_at__isnull=True,
+                                   status__in=(Booking.Status.BOOKED, Booking.Status.REQUESTED))
             .select_related("slot", "doctor", "case").order_by("created_at"))
     tasks = {t.case_id: t for t in Task.objects.filter(case__in=[b.case_id for b in rows], closed_at__isnull=True)}
     return [{"booking": b, "task": tasks.get(b.case_id)} for b in rows]
