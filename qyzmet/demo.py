@@ -104,6 +104,8 @@ def build_directory(regulations: list[Regulation], *, with_users: bool = True) -
                 roles_by_office[key].add(role.code)
     if with_users:
         _accounts(directory, roles_by_office)
+        from qyzmet.monitoring import demo as monitoring_demo  # the regional regulator (issue 14)
+        monitoring_demo.regulator(directory, DEMO_PASSWORD)
     return directory
 
 

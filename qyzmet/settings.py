@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "qyzmet.health",
     "qyzmet.hall",
     "qyzmet.complaints",
+    "qyzmet.monitoring",
+    "qyzmet.recompute",
     "qyzmet.web",
     "qyzmet.api",
     "django_htmx",
@@ -143,9 +145,26 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Counters of failed tries (qyzmet/web/throttle.py) must hold across all server processes, so the cache is a
+# table in the database they share.  `migrate` creates it (cases migration 0013); after renaming the table
+# or adding another database cache, run `qyzmet manage createcachetable`.  MAX_ENTRIES well above Django's
+# 300: culling at 300 would let somebody wipe counters by failing on many different numbers.
+CACHES = {
+    "default": {
+        # Django's DatabaseCache with an atomic incr (qyzmet/shared_cache.py): parallel failures all count.
+        "BACKEND": "qyzmet.shared_cache.DatabaseCache",
+        "LOCATION": "qyzmet_cache",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("QYZMET_LOG_LEVEL", "WARNING")},
 }
+# Every handler carries the personal-data filter (qyzmet/log_privacy.py): request paths can hold an IIN, and
+# DEBUG template logs hold whole contexts.  A handler added here must list it too (tests/test_log_privacy.py).
+LOGGING["filters"] = {"personal_data": {"()": "qyzmet.log_privacy.PersonalDataFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["personal_data"]

@@ -20,6 +20,7 @@ urlpatterns = [
     path(MOUNT, api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/entitlements/", include("qyzmet.entitlements.urls")),
+    path("staff/monitoring/", include("qyzmet.monitoring.urls")),
     path("staff/hall/", include("qyzmet.hall.urls")),
     path("", include("qyzmet.complaints.urls")),  # /staff/complaints/…, /my-application/complaints/…
     path("staff/", include("qyzmet.web.staff_urls")),

@@ -14,7 +14,7 @@ from qyzmet.cli import main
 from qyzmet.core import engine
 from qyzmet.core.calendar import parse_instant
 from qyzmet.core.catalog_doc import catalog_markdown
-from qyzmet.core.diagram import bpmn_xml, swimlane_svg
+from qyzmet.core.diagram import END_EVENT, START_EVENT, bpmn_xml, swimlane_svg
 from qyzmet.core.iin import make_iin
 from qyzmet.core.lint import lint
 from qyzmet.core.loader import shipped_catalog
@@ -131,14 +131,14 @@ def test_bpmn_is_a_connected_process_with_every_task_in_one_lane(reg, route):
     tasks = {t.get("id") for t in process.iter(f"{BPMN}userTask")}
     assert len(tasks) == len(reg.route(route).steps)
     refs = [r.text for r in process.iter(f"{BPMN}flowNodeRef")]
-    assert sorted(refs) == sorted([*tasks, "Start", "End"])
+    assert sorted(refs) == sorted([*tasks, START_EVENT, END_EVENT])
     flows = [(f.get("sourceRef"), f.get("targetRef")) for f in process.iter(f"{BPMN}sequenceFlow")]
-    node, seen = "Start", []
+    node, seen = START_EVENT, []
     nexts = dict(flows)
     while node in nexts:
         node = nexts[node]
         seen.append(node)
-    assert node == "End" and len(seen) == len(tasks) + 1
+    assert node == END_EVENT and len(seen) == len(tasks) + 1
     shapes = {s.get("bpmnElement") for s in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape")}
     assert tasks <= shapes
 

@@ -15,6 +15,7 @@ from qyzmet.api import (
     routes_entitlements,
     routes_hall,
     routes_health,
+    routes_monitoring,
     routes_payments,
     routes_planning,
     routes_portal,
@@ -56,3 +57,4 @@ api.add_router("/proactive", routes_proactive.router)
 api.add_router("/recipients", routes_entitlements.router)
 api.add_router("/hall", routes_hall.router)
 api.add_router("/health", routes_health.router)
+api.add_router("/monitoring", routes_monitoring.router)

@@ -20,7 +20,7 @@ from qyzmet.documents.views import pdf_response
 router = Router(tags=["documents"])
 
 
-class DocumentOut(Schema):
+class IssuedDocumentOut(Schema):
     id: int
     form: str
     title: str
@@ -34,14 +34,14 @@ class DocumentOut(Schema):
     verify_url: str
 
 
-def _out(document: Document) -> DocumentOut:
-    return DocumentOut(id=document.pk, form=document.form, title=document.title, lang=document.lang,
-                       cite=document.cite, code=document.code, sha256=document.sha256, issued_at=document.issued_at,
-                       current=document.revoked_at is None, url=f"/api/v1/documents/{document.pk}",
-                       verify_url=issue.verify_url(document.code))
+def _out(document: Document) -> IssuedDocumentOut:
+    return IssuedDocumentOut(id=document.pk, form=document.form, title=document.title, lang=document.lang,
+                             cite=document.cite, code=document.code, sha256=document.sha256,
+                             issued_at=document.issued_at, current=document.revoked_at is None,
+                             url=f"/api/v1/documents/{document.pk}", verify_url=issue.verify_url(document.code))
 
 
-@cases_router.get("/{int:case_id}/documents", response={200: list[DocumentOut], **s.ERRORS},
+@cases_router.get("/{int:case_id}/documents", response={200: list[IssuedDocumentOut], **s.ERRORS},
                   summary="The documents issued to a case, oldest first")
 def list_documents(request, case_id: int):
     return [_out(d) for d in case_documents(case_for(actor(request), pk=case_id))]

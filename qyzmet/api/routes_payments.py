@@ -73,7 +73,7 @@ class PaymentOut(Schema):
     reference: str
 
 
-class ActOut(Schema):
+class ServiceActOut(Schema):
     id: int
     number: str
     order: int
@@ -106,9 +106,9 @@ def journal_out(e: JournalEntry) -> JournalOut:
                       entered_at=e.entered_at)
 
 
-def act_out(act: ServiceAct) -> ActOut:
+def act_out(act: ServiceAct) -> ServiceActOut:
     payment = getattr(act, "payment", None) if hasattr(act, "payment") else None
-    return ActOut(
+    return ServiceActOut(
         id=act.pk, number=act.number, order=act.order_id, service=act.order.reg_id, period_start=act.period_start,
         period_end=act.period_end, hours=act.hours, paid_hours=act.paid_hours,
         recipient_paid_hours=act.recipient_paid_hours, amount=act.amount, rate=act.rate, rate_cite=act.rate_cite,
@@ -179,7 +179,7 @@ def add_journal(request, order_id: int, body: JournalIn):
     return 201, journal_out(JournalEntry.objects.get(pk=entry.pk))
 
 
-@router.post("/orders/{int:order_id}/acts", response={201: ActOut, **ERRORS},
+@router.post("/orders/{int:order_id}/acts", response={201: ServiceActOut, **ERRORS},
              summary="The supplier forms (or, unsigned, forms again) the month's act from the journal (cl. 42)")
 def form_act(request, order_id: int, body: ActIn):
     su = _supplier(request)
@@ -187,14 +187,14 @@ def form_act(request, order_id: int, body: ActIn):
     return 201, act_out(_fresh(act.pk))
 
 
-@router.post("/orders/{int:order_id}/stay-act", response={201: ActOut, **ERRORS},
+@router.post("/orders/{int:order_id}/stay-act", response={201: ServiceActOut, **ERRORS},
              summary="A sanatorium forms (or, unsigned, forms again) the act of the stay (annex 2 cl. 26-30)")
 def form_stay_act(request, order_id: int):
     act = stay.form_act(_supplier(request), order_id, now())
     return 201, act_out(_fresh(act.pk))
 
 
-@router.get("/acts", response={200: page_of(ActOut), **ERRORS},
+@router.get("/acts", response={200: page_of(ServiceActOut), **ERRORS},
             summary="A supplier's own acts, or the department's; ?overdue=true for those past their 10th")
 def list_acts(request, page: Query[PageParams], overdue: bool = False):
     su = supplier_user(request)
@@ -206,7 +206,7 @@ def list_acts(request, page: Query[PageParams], overdue: bool = False):
     return paginate(rows, page, lambda chunk: [act_out(a) for a in chunk])
 
 
-@router.get("/acts/{int:act_id}", response={200: ActOut, **ERRORS}, summary="One act")
+@router.get("/acts/{int:act_id}", response={200: ServiceActOut, **ERRORS}, summary="One act")
 def get_act(request, act_id: int):
     return act_out(_fresh(_act(request, act_id).pk))
 
@@ -217,7 +217,7 @@ def act_pdf(request, act_id: int):
     return act_pdf_response(_act(request, act_id))
 
 
-@router.post("/acts/{int:act_id}/sign", response={200: ActOut, **ERRORS},
+@router.post("/acts/{int:act_id}/sign", response={200: ServiceActOut, **ERRORS},
              summary="The supplier signs the act; or staff sign it for the recipient at the self-service desk")
 def sign_act(request, act_id: int, body: SignIn):
     su = supplier_user(request)
@@ -234,7 +234,7 @@ def sign_act(request, act_id: int, body: SignIn):
     return act_out(_fresh(act.pk))
 
 
-@router.post("/acts/{int:act_id}/payment", response={201: ActOut, **ERRORS},
+@router.post("/acts/{int:act_id}/payment", response={201: ServiceActOut, **ERRORS},
              summary="The department records the payment of an act signed by both parties (cl. 45)")
 def record_payment(request, act_id: int, body: PaymentIn):
     actor = _staff(request)

@@ -63,12 +63,12 @@ class IprOut(Schema):
     request: RequestOut | None
 
 
-class AnswerIn(In):
+class ProactiveAnswerIn(In):
     iin: str
     code: str = Field(..., description="the six-digit consent or refusal code from the SMS")
 
 
-class AnswerOut(Schema):
+class ProactiveAnswerOut(Schema):
     outcome: str = Field(..., description="consent, refusal, wrong-code, used-code, locked, late or no-request")
     case: str | None
     status: str | None = Field(None, description="the case's status after the answer")
@@ -138,9 +138,9 @@ def send_request(request, ipr_id: int):
     return 201, ipr_out(record)
 
 
-@router.post("/answer", response={200: AnswerOut, 429: ErrorOut, **PUBLIC_ERRORS}, auth=None,
+@router.post("/answer", response={200: ProactiveAnswerOut, 429: ErrorOut, **PUBLIC_ERRORS}, auth=None,
              summary="The recipient answers the SMS request with the consent or the refusal code")
-def answer(request, body: AnswerIn):
+def answer(request, body: ProactiveAnswerIn):
     iin = "".join(body.iin.split())
     tries = throttle.lookup(request, iin)
     limit = throttle.blocked(tries)
@@ -151,6 +151,6 @@ def answer(request, body: AnswerIn):
     if result.outcome in ("wrong-code", "no-request"):
         throttle.record_failure(tries)
     case = result.request.case if result.request else None
-    return AnswerOut(outcome=result.outcome, case=case.number if case else None,
-                     status=case.status if case else None, term_due=case.term_due if case else None,
-                     tries_left=result.tries_left)
+    return ProactiveAnswerOut(outcome=result.outcome, case=case.number if case else None,
+                              status=case.status if case else None, term_due=case.term_due if case else None,
+                              tries_left=result.tries_left)

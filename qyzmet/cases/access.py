@@ -18,6 +18,7 @@ from enum import StrEnum
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from qyzmet.cases import name_search
 from qyzmet.cases.models import Case, Task
 from qyzmet.core.regulation import Regulation
 
@@ -85,8 +86,29 @@ def task_office_id(reg: Regulation, role_code: str | None, case: Case) -> int | 
     return case.provider_office_id or case.office_id
 
 
+REGULATOR = "regulator"  # the regional regulator's role (qyzmet.monitoring): reads the region's cases, does none
+
+
+def supervised_office_ids(actor: Actor) -> tuple[int, ...]:
+    """The offices whose cases this person reads besides their own: a regional regulator's region (the
+    monitoring's drill-down leads to those cases); nobody else has any."""
+    if not actor.holds(REGULATOR):
+        return ()
+    from qyzmet.monitoring.models import RegionOffice  # the region lives in the monitoring app
+
+    return tuple(RegionOffice.objects.filter(region__authority_id=actor.office_id).values_list("office_id", flat=True))
+
+
+def _of_offices(actor: Actor) -> Q:
+    supervised = supervised_office_ids(actor)
+    if not supervised:  # the everyday case: plain equalities, which the (office, …) indexes serve
+        return Q(office_id=actor.office_id) | Q(provider_office_id=actor.office_id)
+    ids = (actor.office_id, *supervised)
+    return Q(office_id__in=ids) | Q(provider_office_id__in=ids)
+
+
 def visible_cases(actor: Actor) -> QuerySet[Case]:
-    return Case.objects.filter(Q(office_id=actor.office_id) | Q(provider_office_id=actor.office_id))
+    return Case.objects.filter(_of_offices(actor))
 
 
 _CASE_NUMBER = re.compile(r"^[Qq]\d{4}-\d+$")
@@ -99,7 +121,8 @@ def search_condition(q: str) -> Q:
     Digits are an IIN (the applicant's or a representative's) and "Q2026-…" is an application number:
     the few cases carrying it are found from their index first and the condition names them by primary
     key (asked in one query, SQLite walks the office's cases instead, having no statistics to know that
-    an IIN is rarer than an office).  Anything else is part of a name, looked for in the office's cases.
+    an IIN is rarer than an office).  Anything else is part of a name, found from the names' index
+    (``name_search``: trigrams on PostgreSQL, FTS5 on SQLite).
     """
     digits = q.replace(" ", "")
     if digits.isdigit():
@@ -107,12 +130,19 @@ def search_condition(q: str) -> Q:
     elif _CASE_NUMBER.match(q):
         exact = Q(number=q.upper())
     else:
-        return Q(applicant_name__icontains=q) | Q(representative_name__icontains=q)
+        return name_search.condition(q)
     return Q(pk__in=list(Case.objects.filter(exact).values_list("pk", flat=True)[:SEARCH_LIMIT]))
+
+
+def _indexed_name(q: str) -> bool:
+    """A name search answered from SQLite's full-text table, which must carry the office filter itself."""
+    return not q.replace(" ", "").isdigit() and not _CASE_NUMBER.match(q) and name_search.uses_index(q)
 
 
 def case_search(actor: Actor, q: str) -> QuerySet[Case]:
     """The office's cases matching the search ``q``."""
+    if _indexed_name(q) and not supervised_office_ids(actor):
+        return Case.objects.filter(name_search.condition(q, office_id=actor.office_id))
     return visible_cases(actor).filter(search_condition(q))
 
 
@@ -131,9 +161,16 @@ def newest_first(first: QuerySet, second: QuerySet, at: str) -> QuerySet:
 def office_cases(actor: Actor, *, q: str = "", status: str = "") -> QuerySet:
     """Ids and submission instants of the cases this office received or works, newest first, filtered by
     the search ``q`` and ``status``."""
+    supervised = supervised_office_ids(actor)
+    if q and _indexed_name(q) and not supervised:  # the name's matches, sorted: no walk of the office's cases
+        return (Case.objects.filter(name_search.condition(q, office_id=actor.office_id, status=status))
+                .order_by().values("id", "submitted_at").order_by("-submitted_at", "-id"))
     condition = search_condition(q) if q else Q()
     if status:
         condition &= Q(status=status)
+    if supervised:  # a regulator: the region's cases (no office of theirs receives any)
+        return (Case.objects.filter(condition, _of_offices(actor)).order_by()
+                .values("id", "submitted_at").order_by("-submitted_at", "-id"))
     return newest_first(Case.objects.filter(condition, office_id=actor.office_id),
                         Case.objects.filter(condition, provider_office_id=actor.office_id), "submitted_at")
 

@@ -93,6 +93,9 @@ class Case(models.Model):
             models.Index(fields=["provider_office", "submitted_at"]),
             models.Index(fields=["applicant_iin"]),
             models.Index(fields=["representative_iin"]),  # staff find a case by the representative's IIN too
+            # The overdue cases (open, term passed) in due order: a walk that stops after a page, and a count
+            # that reads only the open cases' entries (bench/scale.py).
+            models.Index(fields=["term_due"], condition=models.Q(closed_at__isnull=True), name="case_open_term_due"),
         ]
 
     def __str__(self) -> str:
@@ -129,7 +132,9 @@ class Task(models.Model):
                    # from the index above, so SQLite sorted all their open tasks for one page; walking the
                    # office's open tasks in due order stops after a page.
                    models.Index(fields=["office", "due"], condition=models.Q(closed_at__isnull=True),
-                                name="task_open_office_due")]
+                                name="task_open_office_due"),
+                   # The country's overdue steps (open, due passed) without a walk of every open task.
+                   models.Index(fields=["due"], condition=models.Q(closed_at__isnull=True), name="task_open_due")]
 
     def __str__(self) -> str:
         return f"{self.case.number} step {self.step} ({self.role})"
@@ -164,6 +169,14 @@ class Event(models.Model):
     at = models.DateTimeField(help_text="when it happened (the engine's 'now')")
     recorded_at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    # The hash chain (cases/audit.py): written once by audit.append_event, checked by `qyzmet audit verify`.
+    actor_ref = models.BigIntegerField(null=True, blank=True,
+                                       help_text="the actor's user id as hashed; kept when the account is deleted")
+    prev_hash = models.CharField(max_length=64, blank=True, default="",
+                                 help_text="SHA-256 of the case's previous event (64 zeros for the first)")
+    hash = models.CharField(max_length=64, blank=True, default="",
+                            help_text="SHA-256 of prev_hash + canonical JSON of (case number, seq, kind, payload, "
+                                      "at, actor id)")
 
     class Meta:
         ordering = ["case", "seq"]
@@ -175,6 +188,8 @@ class Event(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("events are append-only")
+        if not self.hash:
+            raise AppendOnlyError("events are written through qyzmet.cases.audit.append_event (the hash chain)")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

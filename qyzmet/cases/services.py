@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from qyzmet.cases.access import task_office_id
+from qyzmet.cases.audit import append_event
 from qyzmet.cases.models import Case, ChecklistItem, Effect, Event, RegulationVersion, Task
 from qyzmet.core import engine
 from qyzmet.core.calendar import to_local
@@ -140,8 +141,8 @@ def apply_event(case: Case, event: engine.Event, now: dt.datetime, *, actor=None
 
 def _record(case: Case, state: engine.CaseState, event: engine.Event, now: dt.datetime,
             effects: list[engine.Effect], actor, reg: Regulation) -> None:
-    row = Event.objects.create(case=case, seq=state.seq, kind=event.kind,
-                               payload=engine.to_jsonable(engine.event_to_dict(event)), at=now, actor=actor)
+    # The case row is locked (or was just created) in this transaction: the chain cannot fork here.
+    row = append_event(case, event.kind, engine.to_jsonable(engine.event_to_dict(event)), now, actor, seq=state.seq)
     Effect.objects.bulk_create([
         Effect(case=case, event=row, kind=e.kind, payload=engine.to_jsonable(e.data)) for e in effects
     ])

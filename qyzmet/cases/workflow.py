@@ -28,6 +28,7 @@ from qyzmet.cases.access import (
     case_for,
     my_tasks,
     newest_first,
+    supervised_office_ids,
     task_for,
     task_office_id,
     visible_cases,
@@ -58,12 +59,17 @@ def invalid_iin(exc: InvalidIdentifier) -> str:
     return f"{message} ({exc})" if translation.get_language() == "en" else message
 
 
-def _reg_row(reg_id: str) -> tuple[RegulationVersion, Regulation]:
-    """The newest stored version of a shipped regulation."""
+def _reg_row(reg_id: str, on: dt.date | None = None) -> tuple[RegulationVersion, Regulation]:
+    """The version of a shipped regulation a case submitted on ``on`` follows: the one in force that day
+    (qyzmet.recompute.in_force); without a day, the newest."""
+    from qyzmet.recompute.in_force import in_force
+
     try:
-        reg = shipped_catalog().get(reg_id)  # the newest version: new cases follow the act in force
+        reg = shipped_catalog().get(reg_id)
     except KeyError:
         raise Invalid("regulation", _("Unknown service “%(service)s”.") % {"service": reg_id}) from None
+    if on is not None:
+        reg = in_force([r for r in shipped_catalog().regulations if r.id == reg_id], on)
     return services.register_regulation(reg), reg
 
 
@@ -245,7 +251,7 @@ def intake(actor: Actor, app: Application, now: dt.datetime) -> Case:
                                      "“%(route)s”.") % {"service": app.regulation, "route": app.route})
         raise Invalid("regulation", _("Your office does not take applications for “%(service)s”.")
                       % {"service": app.regulation})
-    row, reg = _reg_row(app.regulation)
+    row, reg = _reg_row(app.regulation, to_local(now).date())
     route = reg.route(point.route)
     if not intake_roles(reg, route) & actor.roles:
         raise AccessDenied(_("Applications for this service are received by: %(roles)s.")
@@ -297,7 +303,7 @@ def apply_online(app: Application, now: dt.datetime) -> Case:
     request and the information system checking it; submitting the form here is all of that.
     """
     now = to_local(now)
-    row, reg = _reg_row(app.regulation)
+    row, reg = _reg_row(app.regulation, now.date())
     route_code = portal_route(reg)
     if route_code is None:
         raise Invalid("regulation", _("“%(service)s” cannot be applied for online.") % {"service": reg.id})
@@ -497,6 +503,16 @@ def dispatch(actor: Actor, task_ids: list[int], now: dt.datetime) -> Registry:
     if receiver is None:
         raise Invalid("tasks", _("These cases have no receiving office."))
     with transaction.atomic():
+        # Lock every case of the registry at once, in primary-key order: two people sending overlapping
+        # lists in another order would otherwise each hold one case and wait for the other's (a deadlock,
+        # a 500 on PostgreSQL).  Under the locks, a case somebody sent meanwhile is a conflict, not a crash.
+        list(Case.objects.select_for_update().filter(pk__in={t.case_id for t in tasks}).order_by("pk")
+             .values_list("pk", flat=True))
+        done = Task.objects.filter(pk__in=[t.pk for t in tasks], closed_at__isnull=False).first()
+        if done is not None:
+            sent = next(t for t in tasks if t.pk == done.pk)
+            raise Conflict(_("Step %(n)s of case %(number)s is already done.")
+                           % {"n": sent.step, "number": sent.case.number})
         registry = new_registry(direction, actor.office_id, receiver, step, now, actor.user_id)
         for task in tasks:
             apply_as(task.case, engine.CompleteStep(task.step, by=actor.username, note=registry.number), now, actor)
@@ -559,7 +575,9 @@ def registry_history(actor: Actor) -> QuerySet:
 
 
 def registry_for(actor: Actor, pk: int) -> Registry:
-    registry = registries(actor).select_related("from_office", "to_office").filter(pk=pk).first()
+    ids = (actor.office_id, *supervised_office_ids(actor))  # a regulator reads the region's registries too
+    registry = (Registry.objects.filter(Q(from_office_id__in=ids) | Q(to_office_id__in=ids))
+                .select_related("from_office", "to_office").filter(pk=pk).first())
     if registry is None:
         raise NotFound(_("No such registry for your office."))
     return registry

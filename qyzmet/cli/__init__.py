@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from qyzmet.cli import (
+    audit_cmd,
     calendar_cmd,
     catalog_cmd,
     demo_cmd,
@@ -32,6 +33,7 @@ from qyzmet.cli.common import UsageError
 
 COMMANDS = (calendar_cmd, iin_cmd, lint_cmd, timeline_cmd, catalog_cmd, demo_cmd, serve_cmd, storage_cmd, manage_cmd,
             token_cmd, worker_cmd, documents_cmd, queue_cmd, entitlement_cmd, report_cmd)
+COMMANDS = (*COMMANDS, audit_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -39,6 +39,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     doc.add_argument("-o", "--output", type=Path, default=Path("docs/catalog.md"))
     doc.set_defaults(func=run_doc)
 
+    mig = inner.add_parser("migrate", help="move open cases of one regulation version to another (a migration plan)",
+                           description="Exit 0: every open case can move (or moved); 1: some cannot move "
+                                       "automatically; 2: bad input.")
+    mig.add_argument("regulation", metavar="ID")
+    mig.add_argument("--from", dest="version_from", required=True, type=int, metavar="V1",
+                     help="the version the cases are on")
+    mig.add_argument("--to", dest="version_to", required=True, type=int, metavar="V2", help="the version to move to")
+    mig.add_argument("--dry-run", action="store_true", help="only show which cases would move and how")
+    mig.add_argument("--note", default="", help="why (kept in each case's migration event)")
+    mig.add_argument("--format", choices=("text", "json"), default="text")
+    mig.set_defaults(func=run_migrate)
+
 
 def _regulations():
     try:
@@ -102,3 +114,49 @@ def run_doc(args: argparse.Namespace) -> int:
     args.output.write_text(catalog_markdown(_regulations()), encoding="utf-8")
     print(args.output)
     return 0
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    from qyzmet.cli import django_setup
+
+    django_setup.setup()
+    django_setup.migrate()
+    from qyzmet.cases.services import sync_catalog
+    from qyzmet.cases.workflow import Invalid
+    from qyzmet.recompute import versions
+
+    sync_catalog()
+    try:
+        if args.dry_run:
+            plan = versions.plan(args.regulation, args.version_from, args.version_to)
+        else:
+            plan = versions.migrate(args.regulation, args.version_from, args.version_to, note=args.note)
+    except Invalid as exc:
+        raise UsageError(f"--{exc.field}: {exc.message}") from None
+    if args.format == "json":
+        print_json(plan.as_dict() | {"dry_run": args.dry_run})
+    else:
+        _print_plan(plan, args.dry_run)
+    return 0 if len(plan.movable) == len(plan.moves) else 1
+
+
+def _when(value) -> str:
+    from qyzmet.core.calendar import to_local
+
+    return f"{to_local(value):%Y-%m-%d %H:%M}" if value else "—"
+
+
+def _print_plan(plan, dry_run: bool) -> None:
+    print(f"{plan.reg_id}: v{plan.source[0].version} → v{plan.target.version}"
+          f"{' (dry run: nothing changed)' if dry_run else ''}")
+    for code, changes in plan.routes.items():
+        print(f"  route {code}: " + "; ".join(c.describe() for c in changes))
+    verb = "would move" if dry_run else "moved"
+    for m in plan.moves:
+        if not m.can_move:
+            print(f"  {m.number}: cannot move automatically — {m.reason}")
+            continue
+        print(f"  {m.number}: {verb}, route {m.route} step {m.step} ({m.role}); term {_when(m.term_before)} → "
+              f"{_when(m.term_after)}; step due {_when(m.step_due_before)} → {_when(m.step_due_after)}")
+    print(f"{len(plan.moves)} open case(s): {len(plan.movable)} {verb}, {len(plan.moves) - len(plan.movable)} "
+          "cannot move automatically")

@@ -8,6 +8,7 @@ from pathlib import Path
 from qyzmet.cli.common import print_json
 from qyzmet.core.lint import Finding, lint
 from qyzmet.core.loader import CATALOG_ROOT, RegulationLoadError, load_file, regulation_files
+from qyzmet.recompute.in_force import version_findings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,6 +40,7 @@ def _files(paths: list[str]) -> tuple[list[Path], list[Finding]]:
 def run(args: argparse.Namespace) -> int:
     files, findings = _files(args.paths)
     unreadable = bool(findings)
+    loaded: list = []
     for path in files:
         try:
             regulation = load_file(path)
@@ -49,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
                 findings.append(Finding(problem.file, "error", "unreadable", str(problem), None, where))
             continue
         findings.extend(lint(regulation))
+        loaded.append(regulation)
+    # Across files: versions of one regulation id (qyzmet.recompute.in_force).
+    findings.extend(version_findings(loaded))
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
     if args.format == "json":

@@ -33,6 +33,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--service", metavar="ID", help="one regulation, e.g. mangystau-2015/doctor-appointment")
     s.add_argument("--format", choices=("table", "json", "csv"), default="table")
     s.set_defaults(func=run_steps)
+    c = rsub.add_parser("compliance", help="cases in term and overdue, late steps and time per step, per office, "
+                                           "service, route, step and staff member (qyzmet.monitoring)")
+    c.add_argument("--from", dest="first", required=True, metavar="DATE", help="first day, YYYY-MM-DD (Almaty)")
+    c.add_argument("--to", dest="last", required=True, metavar="DATE", help="last day, YYYY-MM-DD (included)")
+    c.add_argument("--office", metavar="CODE", help="one office; default: every office")
+    c.add_argument("--service", metavar="ID", help="one regulation, e.g. aktogay-2013/prosthetic-docs")
+    c.add_argument("--group", choices=("office", "service", "route", "step", "staff"), default="office",
+                   help="the table printed (table and csv formats; json gives every table)")
+    c.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    c.set_defaults(func=run_compliance)
 
 
 def run_steps(args: argparse.Namespace) -> int:
@@ -93,3 +103,68 @@ def _table(d: dict) -> None:
     for x in d["late_steps"]:
         print(f"late: {x['number']} {x['regulation']} step {x['step']} ({x['role']}) took {_num(x['worked_minutes'])} "
               f"min, {_num(x['over_minutes'])} min after the due {x['due']} [{x['cite']}]")
+
+
+# --- qyzmet report compliance ---------------------------------------------------------------------------
+
+VIOLATIONS_PRINTED = 1000  # the rest are on the monitoring page and GET /api/v1/monitoring/violations
+
+
+def run_compliance(args: argparse.Namespace) -> int:
+    """Exit 0 when the period has no violation, 1 when it has some, 2 on bad input."""
+    from qyzmet.cli import django_setup
+
+    django_setup.setup()
+    django_setup.migrate()
+    from django.utils import translation
+
+    from qyzmet.cases.workflow import Invalid
+    from qyzmet.monitoring import compliance as C
+    from qyzmet.monitoring import export
+    from qyzmet.monitoring.scope import everything
+
+    translation.activate("en")
+    try:
+        q = C.ask(everything(), args.first, args.last, office=args.office, service=args.service)
+    except Invalid as exc:
+        raise UsageError(f"--{exc.field}: {exc.message}") from None
+    report = C.report(q, groups=C.GROUPS if args.format == "json" else (args.group,), lang="en")
+    if args.format == "csv":
+        sys.stdout.write(export.to_csv(report, args.group).lstrip("\ufeff"))
+        return 1 if report.violations else 0
+    nothing = C.Drill()
+    found = (C.present(C.overdue_cases(q, nothing)[:VIOLATIONS_PRINTED], "term", q, lang="en")
+             + C.present(C.late_steps(q, nothing)[:VIOLATIONS_PRINTED], "step", q, lang="en"))
+    if args.format == "json":
+        print_json({**C.as_dict(report), "violations": [C.violation_dict(v) for v in found]})
+    else:
+        _compliance_table(report, args.group, found)
+    return 1 if report.violations else 0
+
+
+def _compliance_table(report, group: str, found) -> None:
+    from qyzmet.monitoring import export
+
+    q, t = report.question, report.totals
+    where = q.scope.offices[0].code if len(q.scope.offices) == 1 else f"{len(q.scope.offices)} offices"
+    print(f"{where} {q.first} – {q.last} (as of {q.as_of:%Y-%m-%d %H:%M}): {t['cases']} cases, {t['in_term']} in term, "
+          f"{t['overdue']} overdue ({t['closed_late']} closed late, {t['open_overdue']} open past the term), "
+          f"{t['refused']} refused, {t['acceptance_refused']} acceptance refused, {t['no_term']} without a term; "
+          f"{t['late_steps']} late steps of {t['steps']}")
+    rows = report.tables.get(group, [])
+    if not rows:
+        print("nothing in this period")
+    else:
+        head = export.header(group)
+        body = [[("—" if c in ("", None) else str(c)) for c in export.cells(r)] for r in rows]
+        widths = [min(max(len(x) for x in col), 48) for col in zip(head, *body, strict=True)]
+        for line in (head, *body):
+            print("  ".join(cell[:48].ljust(w) if i < 3 else cell.rjust(w)
+                            for i, (cell, w) in enumerate(zip(line, widths, strict=True))).rstrip())
+    for n in report.no_term:
+        print(f"step by step only: {n.service} ({n.route}) has no total term [{n.cite}]")
+    for v in found:
+        where_step = f" step {v.step}" if v.step else ""
+        closed = v.closed.isoformat() if v.closed else "open"
+        print(f"{'overdue' if v.kind == 'term' else 'late step'}: {v.number} {v.service}{where_step} "
+              f"due {v.due.isoformat() if v.due else '—'}, closed {closed} [{v.cite}]")

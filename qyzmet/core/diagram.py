@@ -22,6 +22,10 @@ LANE_H = 120
 BOX_H = 96
 HEADER_H = 56
 MARGIN = 20
+# Not "Start"/"End": SpiffWorkflow names its own start and end task specs so, and a BPMN node with the
+# same id left its process without a way in ("No output task connected").
+START_EVENT = "StartEvent_1"
+END_EVENT = "EndEvent_1"
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ def bpmn_xml(reg: Regulation, route_code: str, lang: str = "kk") -> str:
     lane_index = {lane.role: i for i, lane in enumerate(lanes)}
     proc = "Process_" + _xml_id(f"{reg.id}_{route_code}")
     tasks = [f"Task_{s.n}" for s in route.steps]
-    nodes = ["Start", *tasks, "End"]
+    nodes = [START_EVENT, *tasks, END_EVENT]
     flows = list(pairwise(nodes))
     pool_x, pool_y, label_w = 100, 80, 30
     lane_h, col_w, task_w, task_h = 140, 180, 140, 80
@@ -129,11 +133,11 @@ def bpmn_xml(reg: Regulation, route_code: str, lang: str = "kk") -> str:
     shapes: dict[str, tuple[int, int, int, int]] = {}
     first_lane = lane_y(route.steps[0].role)
     last_lane = lane_y(route.steps[-1].role)
-    shapes["Start"] = (pool_x + label_w + 40, first_lane + lane_h // 2 - 18, 36, 36)
+    shapes[START_EVENT] = (pool_x + label_w + 40, first_lane + lane_h // 2 - 18, 36, 36)
     for k, step in enumerate(route.steps):
         x = pool_x + label_w + 120 + k * col_w
         shapes[tasks[k]] = (x, lane_y(step.role) + (lane_h - task_h) // 2, task_w, task_h)
-    shapes["End"] = (pool_x + label_w + 120 + len(tasks) * col_w + 40, last_lane + lane_h // 2 - 18, 36, 36)
+    shapes[END_EVENT] = (pool_x + label_w + 120 + len(tasks) * col_w + 40, last_lane + lane_h // 2 - 18, 36, 36)
 
     x: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>',
                     '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
@@ -146,19 +150,22 @@ def bpmn_xml(reg: Regulation, route_code: str, lang: str = "kk") -> str:
                     f'    <bpmn:participant id="Participant_1" name={quoteattr(reg.provider.name.get(lang))} '
                     f'processRef="{proc}"/>',
                     "  </bpmn:collaboration>",
-                    f'  <bpmn:process id="{proc}" name={quoteattr(route.name.get(lang))} isExecutable="false">',
+                    # Executable: a BPMN engine (SpiffWorkflow, bench/engine.py) runs the route as exported;
+                    # "false" made engines refuse the process as a mere sketch.
+                    f'  <bpmn:process id="{proc}" name={quoteattr(route.name.get(lang))} isExecutable="true">',
                     '    <bpmn:laneSet id="LaneSet_1">']
     for i, lane in enumerate(lanes):
         x.append(f'      <bpmn:lane id="Lane_{i + 1}" name={quoteattr(lane.label)}>')
         refs = [t for t, s in zip(tasks, route.steps, strict=True) if (s.role or "?") == lane.role]
         if i == lane_index[route.steps[0].role or "?"]:
-            refs.insert(0, "Start")
+            refs.insert(0, START_EVENT)
         if i == lane_index[route.steps[-1].role or "?"]:
-            refs.append("End")
+            refs.append(END_EVENT)
         x.extend(f"        <bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in refs)
         x.append("      </bpmn:lane>")
     x.append("    </bpmn:laneSet>")
-    x.append(f'    <bpmn:startEvent id="Start" name="{escape(reg.name.get(lang))[:60]}">'
+    # quoteattr after cutting: a name may hold quotes, and cutting an escaped text could split an entity.
+    x.append(f'    <bpmn:startEvent id="{START_EVENT}" name={quoteattr(reg.name.get(lang)[:60])}>'
              "<bpmn:outgoing>Flow_1</bpmn:outgoing></bpmn:startEvent>")
     for k, step in enumerate(route.steps):
         name = f"{step.n}. {step.action.get(lang)} ({duration_label(step, lang)})"
@@ -167,7 +174,7 @@ def bpmn_xml(reg: Regulation, route_code: str, lang: str = "kk") -> str:
         x.append(f"      <bpmn:documentation>{escape(doc)}</bpmn:documentation>")
         x.append(f"      <bpmn:incoming>Flow_{k + 1}</bpmn:incoming><bpmn:outgoing>Flow_{k + 2}</bpmn:outgoing>")
         x.append("    </bpmn:userTask>")
-    x.append(f'    <bpmn:endEvent id="End"><bpmn:incoming>Flow_{len(flows)}</bpmn:incoming></bpmn:endEvent>')
+    x.append(f'    <bpmn:endEvent id="{END_EVENT}"><bpmn:incoming>Flow_{len(flows)}</bpmn:incoming></bpmn:endEvent>')
     for i, (a, b) in enumerate(flows, 1):
         x.append(f'    <bpmn:sequenceFlow id="Flow_{i}" sourceRef="{a}" targetRef="{b}"/>')
     x.append("  </bpmn:process>")

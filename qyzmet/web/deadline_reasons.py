@@ -130,7 +130,8 @@ def term_reasons(case: Case, reg: Regulation, lang: str) -> TermReasons | None:
     if case.term_due is None:
         return None
     state = engine.state_from_dict(case.state)
-    basis = term_basis(reg, case.channel, lang, state.result) + suspension_lines(reg, state, lang)
+    basis = term_basis(reg, case.channel, lang, state.result) + suspension_lines(reg, state, lang) \
+        + calendar_change_lines(case)
     start = term_start(reg, case.channel, case.submitted_at, case.accepted_at or case.submitted_at)
     calendars = calendars_of(reg)
     deadline = term_deadline(reg, case.channel, start, calendars, state.result)
@@ -168,6 +169,25 @@ def suspension_lines(reg: Regulation, state: engine.CaseState, lang: str) -> tup
                         "until": f"{to_local(record.until):%d.%m.%Y %H:%M}",
                         "ground": ground.text.get(lang) if ground else record.ground,
                         "cite": clause(record.cite), "time": working_time(record.seconds)})
+    return tuple(lines)
+
+
+def calendar_change_lines(case: Case) -> tuple[str, ...]:
+    """Each decree that moved the term while it ran (``calendar-changed`` events, qyzmet.recompute): from which
+    date to which, the day it changed and the decree."""
+    lines = []
+    for data in case.events.filter(kind="calendar-changed").order_by("seq").values_list("payload", flat=True):
+        if data.get("term_due_before") == data.get("term_due") or not data.get("term_due"):
+            continue
+        after = data.get("after") or {}
+        what = {"holiday": _("a day off"), "working-day": _("a working day"),
+                "special-hours": _("a day with other working hours")}.get(after.get("kind", ""),
+                                                                          _("an ordinary day again"))
+        before = to_local(dt.datetime.fromisoformat(data["term_due_before"])) if data.get("term_due_before") else None
+        lines.append(_("Moved from %(before)s to %(after)s: %(day)s became %(what)s (%(source)s).") % {
+            "before": f"{before:%d.%m.%Y %H:%M}" if before else "—",
+            "after": f"{to_local(dt.datetime.fromisoformat(data['term_due'])):%d.%m.%Y %H:%M}",
+            "day": f"{dt.date.fromisoformat(data['day']):%d.%m.%Y}", "what": what, "source": data.get("source", "")})
     return tuple(lines)
 
 
