@@ -99,16 +99,19 @@ def supervised_office_ids(actor: Actor) -> tuple[int, ...]:
     return tuple(RegionOffice.objects.filter(region__authority_id=actor.office_id).values_list("office_id", flat=True))
 
 
-def _of_offices(actor: Actor) -> Q:
-    supervised = supervised_office_ids(actor)
+def of_offices(actor: Actor, first: str, second: str, supervised: tuple[int, ...] | None = None) -> Q:
+    """Rows whose ``first`` or ``second`` office is the actor's, or one they supervise (``supervised``: when the
+    caller has already asked :func:`supervised_office_ids`)."""
+    if supervised is None:
+        supervised = supervised_office_ids(actor)
     if not supervised:  # the everyday case: plain equalities, which the (office, …) indexes serve
-        return Q(office_id=actor.office_id) | Q(provider_office_id=actor.office_id)
+        return Q(**{first: actor.office_id}) | Q(**{second: actor.office_id})
     ids = (actor.office_id, *supervised)
-    return Q(office_id__in=ids) | Q(provider_office_id__in=ids)
+    return Q(**{f"{first}__in": ids}) | Q(**{f"{second}__in": ids})
 
 
-def visible_cases(actor: Actor) -> QuerySet[Case]:
-    return Case.objects.filter(_of_offices(actor))
+def visible_cases(actor: Actor, supervised: tuple[int, ...] | None = None) -> QuerySet[Case]:
+    return Case.objects.filter(of_offices(actor, "office_id", "provider_office_id", supervised))
 
 
 _CASE_NUMBER = re.compile(r"^[Qq]\d{4}-\d+$")
@@ -141,9 +144,10 @@ def _indexed_name(q: str) -> bool:
 
 def case_search(actor: Actor, q: str) -> QuerySet[Case]:
     """The office's cases matching the search ``q``."""
-    if _indexed_name(q) and not supervised_office_ids(actor):
+    supervised = supervised_office_ids(actor)
+    if _indexed_name(q) and not supervised:
         return Case.objects.filter(name_search.condition(q, office_id=actor.office_id))
-    return visible_cases(actor).filter(search_condition(q))
+    return visible_cases(actor, supervised).filter(search_condition(q))
 
 
 def newest_first(first: QuerySet, second: QuerySet, at: str) -> QuerySet:
@@ -169,7 +173,7 @@ def office_cases(actor: Actor, *, q: str = "", status: str = "") -> QuerySet:
     if status:
         condition &= Q(status=status)
     if supervised:  # a regulator: the region's cases (no office of theirs receives any)
-        return (Case.objects.filter(condition, _of_offices(actor)).order_by()
+        return (visible_cases(actor, supervised).filter(condition).order_by()
                 .values("id", "submitted_at").order_by("-submitted_at", "-id"))
     return newest_first(Case.objects.filter(condition, office_id=actor.office_id),
                         Case.objects.filter(condition, provider_office_id=actor.office_id), "submitted_at")

@@ -28,7 +28,7 @@ from qyzmet.cases.access import (
     case_for,
     my_tasks,
     newest_first,
-    supervised_office_ids,
+    of_offices,
     task_for,
     task_office_id,
     visible_cases,
@@ -563,9 +563,10 @@ def dispatch_rhythm(actor: Actor, now: dt.datetime) -> list[DispatchRhythm]:
             for pk, (provider, required, cite) in sorted(rules.items())]
 
 
-def registries(actor: Actor) -> QuerySet[Registry]:
-    """Registries this office sent or received, newest first."""
-    return Registry.objects.filter(Q(from_office_id=actor.office_id) | Q(to_office_id=actor.office_id))
+def registries(actor: Actor, *, supervised: bool = False) -> QuerySet[Registry]:
+    """Registries this office sent or received; with ``supervised``, also those of the offices a regional
+    regulator reads (``supervised_office_ids``)."""
+    return Registry.objects.filter(of_offices(actor, "from_office_id", "to_office_id", None if supervised else ()))
 
 
 def registry_history(actor: Actor) -> QuerySet:
@@ -575,9 +576,8 @@ def registry_history(actor: Actor) -> QuerySet:
 
 
 def registry_for(actor: Actor, pk: int) -> Registry:
-    ids = (actor.office_id, *supervised_office_ids(actor))  # a regulator reads the region's registries too
-    registry = (Registry.objects.filter(Q(from_office_id__in=ids) | Q(to_office_id__in=ids))
-                .select_related("from_office", "to_office").filter(pk=pk).first())
+    # A regulator reads the region's registries too (the case pages of the region link to them).
+    registry = registries(actor, supervised=True).select_related("from_office", "to_office").filter(pk=pk).first()
     if registry is None:
         raise NotFound(_("No such registry for your office."))
     return registry
